@@ -1,0 +1,28 @@
+#!/bin/sh
+# Creates the project-local virtualenvs the tests use (never a global install):
+#   .venv-test/llm-0.36    llm 0.36 + llm-echo + the test-only `scripted` model
+#   .venv-test/llm-0.31.1  llm 0.31.1 + llm-echo (the legacy log schema)
+# Versions are pinned in Tests/Support/requirements-llm-*.txt. Re-running is cheap:
+# a venv whose requirements file has not changed is left as it is.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+base="${LLM_TEST_VENVS:-$root/.venv-test}"
+python="${PYTHON:-python3}"
+mkdir -p "$base"
+for version in 0.36 0.31.1; do
+  venv="$base/llm-$version"
+  req="$root/Tests/Support/requirements-llm-$version.txt"
+  stamp="$venv/.requirements"
+  if [ -x "$venv/bin/llm" ] && [ -f "$stamp" ] && cmp -s "$req" "$stamp"; then
+    continue
+  fi
+  rm -rf "$venv"
+  "$python" -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+  if [ "$version" = 0.36 ]; then
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps \
+      "$root/Tests/Support/llm-scripted-model"
+  fi
+  cp "$req" "$stamp"
+done
+echo "test venvs ready in $base"
