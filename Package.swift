@@ -1,0 +1,38 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "llm-user-memory",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mem-extract", targets: ["mem-extract"]),
+        .executable(name: "mem-propose", targets: ["mem-propose"]),
+        .executable(name: "mem-merge", targets: ["mem-merge"]),
+        .executable(name: "mem-render", targets: ["mem-render"]),
+        .library(name: "MemKit", targets: ["MemKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "MemKit", dependencies: ["CSQLite"]),
+        .executableTarget(name: "mem-extract", dependencies: [
+            "MemKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "mem-propose", dependencies: [
+            "MemKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "mem-merge", dependencies: [
+            "MemKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "mem-render", dependencies: [
+            "MemKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "MemKitTests", dependencies: ["MemKit"]),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "MemKit", "mem-extract", "mem-propose", "mem-merge", "mem-render",
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

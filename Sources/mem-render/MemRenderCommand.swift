@@ -1,0 +1,8 @@
+import ArgumentParser
+import MemKit
+
+@main
+struct MemRenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "mem-render")
+    func run() throws {}
+}
