@@ -3,6 +3,50 @@ import MemKit
 
 @main
 struct MemExtractCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "mem-extract")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "mem-extract",
+        abstract: "Print the exchanges llm has logged, as JSON Lines, oldest first.",
+        discussion: """
+            Reads llm's log database read-only (both the llm ≤ 0.31 `responses` schema and \
+            the llm ≥ 0.32 `turns` schema, also mixed in one file) and writes one JSON object \
+            per exchange to stdout: id, conversation, model, datetime, prompt (what the user \
+            typed, without fragment text; null for a tool-result follow-up), system (without \
+            system-fragment text), fragments, response (text only), cursor.
+
+            Pass the cursor of the last exchange you processed to --after to resume right \
+            after it. The memory's own injected fragment is never reported as the user's words.
+
+            Exit status: 0 ok, 64 usage, 65 not a database or corrupt, 66 no database, \
+            74 I/O error, 75 still locked after the busy timeout (try again later).
+
+            Example: mem-extract --limit 5 | jq -r .prompt
+            """)
+
+    @Option(help: ArgumentHelp("llm's log database.", discussion: "Default: logs.db in $LLM_USER_PATH, else in llm's user dir.", valueName: "path"))
+    var db: String?
+
+    @Option(help: ArgumentHelp("Print only exchanges after this cursor (from a previous run's `cursor` field).", valueName: "cursor"))
+    var after: String = ""
+
+    @Option(help: ArgumentHelp("Print at most this many exchanges.", valueName: "n"))
+    var limit: Int?
+
+    @Option(name: .customLong("busy-timeout"), help: ArgumentHelp("How long to wait for llm's write lock, in milliseconds.", valueName: "ms"))
+    var busyTimeout: Int32 = 3000
+
+    func validate() throws {
+        if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more") }
+        if busyTimeout < 0 { throw ValidationError("--busy-timeout must be 0 or more") }
+    }
+
+    func run() throws {
+        let status = Stage.run("mem-extract") { () throws(MemError) in
+            try Extraction.run(.init(
+                databasePath: db ?? MemoryLocation.fromEnvironment().logsDatabase,
+                after: try Cursor(token: after),
+                limit: limit,
+                busyTimeoutMilliseconds: busyTimeout))
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
 }

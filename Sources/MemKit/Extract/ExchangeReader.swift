@@ -1,0 +1,107 @@
+/// Reads logged exchanges from llm's `logs.db`, both schema generations at once, oldest
+/// first, after a cursor, in short read transactions of a bounded number of rows.
+///
+/// llm ≤ 0.31 logs one row per call in `responses`; llm ≥ 0.32 logs a row in `turns` and
+/// the text in a content-addressed message store (`messages`, `parts`). An upgraded
+/// database keeps its old rows in `responses`, and an older llm sharing it keeps
+/// appending there, so both tables are read and merged by time.
+public final class ExchangeReader {
+    let db: SQLiteDatabase
+    /// Rows fetched per table per transaction: small enough that a transaction lasts
+    /// milliseconds (llm waits at most 5 s for its write lock), large enough to amortise.
+    let chunkSize: Int
+    let hasTurns: Bool
+    let hasResponses: Bool
+    private let legacy: LegacySource?
+    private let modern: MessageStoreSource?
+
+    public init(database: SQLiteDatabase, chunkSize: Int = 200) throws(MemError) {
+        db = database
+        self.chunkSize = chunkSize
+        let tables = try database.readTransaction { () throws(MemError) in try database.tableNames() }
+        hasTurns = tables.isSuperset(of: ["turns", "messages", "parts"])
+        hasResponses = tables.contains("responses")
+        legacy = hasResponses ? try LegacySource(db: database) : nil
+        modern = hasTurns ? try MessageStoreSource(db: database) : nil
+    }
+
+    /// Calls `emit` for each exchange after `cursor`, oldest first, at most `limit`.
+    /// The cursor handed with each exchange resumes right after it.
+    public func read(after cursor: Cursor, limit: Int? = nil,
+                     emit: (Exchange) throws(MemError) -> Void) throws(MemError) {
+        var position = cursor
+        var legacyBuffer: [(rowid: Int64, exchange: Exchange)] = []
+        var modernBuffer: [(rowid: Int64, exchange: Exchange)] = []
+        var legacyDone = legacy == nil
+        var modernDone = modern == nil
+        var legacyFetched = cursor.responsesRowid
+        var modernFetched = cursor.turnsRowid
+        var emitted = 0
+        var seen = Set<String>()
+
+        while true {
+            if let limit, emitted >= limit { return }
+            // Refill whichever buffer ran dry, both in one short transaction.
+            let needLegacy = legacyBuffer.isEmpty && !legacyDone
+            let needModern = modernBuffer.isEmpty && !modernDone
+            if needLegacy || needModern {
+                let want = min(chunkSize, limit.map { $0 - emitted } ?? chunkSize)
+                try db.readTransaction { () throws(MemError) in
+                    if needLegacy, let legacy {
+                        legacyBuffer = try legacy.rows(after: legacyFetched, limit: want)
+                        if legacyBuffer.count < want { legacyDone = true }
+                        if let last = legacyBuffer.last { legacyFetched = last.rowid }
+                    }
+                    if needModern, let modern {
+                        modernBuffer = try modern.rows(after: modernFetched, limit: want)
+                        if modernBuffer.count < want { modernDone = true }
+                        if let last = modernBuffer.last { modernFetched = last.rowid }
+                    }
+                }
+                legacyBuffer.reverse()
+                modernBuffer.reverse()
+            }
+            // Take the older head; a table whose buffer is empty but not finished must be
+            // refilled before the other may go ahead of it.
+            let takeLegacy: Bool
+            switch (legacyBuffer.last, modernBuffer.last) {
+            case (nil, nil):
+                if legacyDone && modernDone { return }
+                continue
+            case (_?, nil):
+                if !modernDone { continue }
+                takeLegacy = true
+            case (nil, _?):
+                if !legacyDone { continue }
+                takeLegacy = false
+            case let (l?, m?):
+                takeLegacy = ExchangeReader.sortKey(l.exchange.datetime) <= ExchangeReader.sortKey(m.exchange.datetime)
+            }
+            var next: Exchange
+            if takeLegacy {
+                let item = legacyBuffer.removeLast()
+                position.responsesRowid = item.rowid
+                next = item.exchange
+            } else {
+                let item = modernBuffer.removeLast()
+                position.turnsRowid = item.rowid
+                next = item.exchange
+            }
+            next.cursor = position.description
+            guard seen.insert(next.id).inserted else { continue }
+            try emit(next)
+            emitted += 1
+        }
+    }
+
+    /// llm 0.31 and 0.36 both store `isoformat()` times; normalise the date/time
+    /// separator so a space-separated value compares correctly too.
+    static func sortKey(_ datetime: String?) -> String {
+        guard var value = datetime else { return "" }
+        if value.utf8.count > 10 {
+            let i = value.index(value.startIndex, offsetBy: 10)
+            if value[i] == " " { value.replaceSubrange(i...i, with: "T") }
+        }
+        return value
+    }
+}
