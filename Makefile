@@ -1,0 +1,38 @@
+# llm-user-memory — build, install, test.
+PREFIX ?= $(HOME)/.local
+BINDIR ?= $(PREFIX)/bin
+TOOLS = mem-extract mem-propose mem-merge mem-render
+
+.PHONY: build install uninstall test test-env fixtures bench clean
+
+## Release build: static Swift stdlib, so the tools start in ~2 ms and can be copied anywhere.
+build:
+	swift build -c release --static-swift-stdlib
+
+## Put the four tools and the porcelain on PATH (default ~/.local/bin).
+install: build
+	mkdir -p "$(BINDIR)"
+	for t in $(TOOLS); do install -m 755 ".build/release/$$t" "$(BINDIR)/$$t"; done
+	install -m 755 bin/llm-memory "$(BINDIR)/llm-memory"
+
+uninstall:
+	for t in $(TOOLS) llm-memory; do rm -f "$(BINDIR)/$$t"; done
+
+## The pinned llm venvs the tests use (project-local, never global).
+test-env:
+	sh scripts/setup-test-env.sh
+
+## Every test: unit tests, fixture comparisons, end-to-end runs through the real llm.
+test: test-env
+	swift build --build-tests
+	swift test
+
+## Regenerate the fixture log databases with the real llm 0.31.1 and 0.36.
+fixtures: test-env
+	sh Tests/Fixtures/make-fixtures.sh
+
+bench: test-env build
+	sh scripts/bench.sh
+
+clean:
+	rm -rf .build
