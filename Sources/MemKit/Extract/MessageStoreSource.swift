@@ -11,6 +11,9 @@ final class MessageStoreSource {
     private let selectParts: Statement
     private let selectTurnFragments: Statement?
     private let selectFragment: Statement
+    private let selectThreadSystemFragments: Statement?
+    private let selectConversationSystemFragments: Statement?
+    private var threadFragmentCache: [String: [String]] = [:]
     /// Content-addressed, so a message's text and root never change: cache them.
     private var fragmentCache: [Int64: String] = [:]
     private var rootCache: [String: String?] = [:]
@@ -34,6 +37,19 @@ final class MessageStoreSource {
             WHERE tf.turn_id = ? ORDER BY tf.kind, tf."order"
             """) : nil
         selectFragment = try db.prepare("SELECT content FROM fragments WHERE id = ?")
+        selectThreadSystemFragments = hasTurnFragments ? try db.prepare("""
+            SELECT DISTINCT f.content FROM turns t
+              JOIN turn_fragments tf ON tf.turn_id = t.id AND tf.kind = 'system'
+              JOIN fragments f ON f.id = tf.fragment_id
+             WHERE t.thread_id = ?
+            """) : nil
+        selectConversationSystemFragments = tables.isSuperset(of: ["responses", "system_fragments", "fragments"])
+            ? try db.prepare("""
+                SELECT DISTINCT f.content FROM responses r
+                  JOIN system_fragments sf ON sf.response_id = r.id
+                  JOIN fragments f ON f.id = sf.fragment_id
+                 WHERE r.conversation_id = ?
+                """) : nil
     }
 
     func rows(after rowid: Int64, limit: Int) throws(MemError) -> [(rowid: Int64, exchange: Exchange)] {
@@ -49,7 +65,8 @@ final class MessageStoreSource {
                  content: row.text(1) ?? "", source: row.text(2) ?? "")
             } ?? []
             let prompt = try typedPrompt(turn.parent, fragments: used.filter { $0.kind == .prompt }.map(\.content))
-            let system = try typedSystem(turn.parent, fragments: used.filter { $0.kind == .system }.map(\.content))
+            let system = try typedSystem(turn.parent, thread: turn.thread,
+                                         fragments: used.filter { $0.kind == .system }.map(\.content))
             let response = try responseText(tip: turn.tip, parent: turn.parent)
             out.append((turn.rowid, Exchange(
                 id: turn.id, conversation: turn.thread, model: turn.model, datetime: turn.datetime,
@@ -112,17 +129,31 @@ final class MessageStoreSource {
         return MemoryMarker.removingBlock(FragmentStripper.typedPrompt(from: full, promptFragments: fragments))
     }
 
-    /// The `-s` text of the conversation's system message, without system fragments
-    /// (those this turn names, and those the stored message itself references — a
-    /// continuation inherits the first call's system message but names no fragments).
-    private func typedSystem(_ parent: String?, fragments: [String]) throws(MemError) -> String? {
+    /// The `-s` text of the conversation's system message, without system fragments.
+    /// A continuation inherits the thread's first system message but names no fragments
+    /// itself, so the fragments the stored message references and, if text is left that
+    /// may still be fragment text, those of the thread's other calls (also the legacy
+    /// conversation a thread may continue) are stripped too.
+    private func typedSystem(_ parent: String?, thread: String?, fragments: [String]) throws(MemError) -> String? {
         guard let parent, let root = try rootMessage(of: parent) else { return nil }
         let resolved = try text(of: root)
         var known = fragments
         for id in resolved.fragmentIDs { known.append(try fragmentContent(id)) }
-        let typed = MemoryMarker.removingBlock(
-            FragmentStripper.typedSystem(from: resolved.text, systemFragments: known))
+        var typed = FragmentStripper.typedSystem(from: resolved.text, systemFragments: known)
+        if !typed.isEmpty, let thread {
+            known += try threadSystemFragments(thread)
+            typed = FragmentStripper.typedSystem(from: resolved.text, systemFragments: known)
+        }
+        typed = MemoryMarker.removingBlock(typed)
         return typed.isEmpty ? nil : typed
+    }
+
+    private func threadSystemFragments(_ thread: String) throws(MemError) -> [String] {
+        if let cached = threadFragmentCache[thread] { return cached }
+        var contents = try selectThreadSystemFragments?.query([.text(thread)]) { $0.text(0) ?? "" } ?? []
+        contents += try selectConversationSystemFragments?.query([.text(thread)]) { $0.text(0) ?? "" } ?? []
+        threadFragmentCache[thread] = contents
+        return contents
     }
 
     /// The hash of the chain's root message if its role is `system`.
