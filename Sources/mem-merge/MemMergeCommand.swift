@@ -3,6 +3,64 @@ import MemKit
 
 @main
 struct MemMergeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "mem-merge")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "mem-merge",
+        abstract: "Apply a delta (JSON) to the user profile (Markdown).",
+        discussion: """
+            Reads one delta, as mem-propose prints it, from DELTA or standard input, and \
+            applies its ops to the profile (--profile, default: profile.md in the memory \
+            dir; a missing profile starts from the default sections). Only the bullets \
+            the ops name change; everything else in the file is kept byte for byte.
+
+            Without --in-place, prints the new profile on standard output and writes \
+            nothing. With --in-place, replaces the profile atomically (0600) and prints \
+            nothing; beside the profile it keeps history/ (earlier versions and \
+            journal.jsonl, one line per merge) and writes the delta's "through" to the \
+            cursor file.
+
+            Reports each skipped op and a summary on standard error. Exit status: 0 ok, \
+            64 usage, 65 bad delta or profile (not JSON, not UTF-8, over 1 MiB), \
+            66 DELTA missing, 73/74 cannot write, 75 the profile changed meanwhile.
+            """)
+
+    @Argument(help: ArgumentHelp("A file holding the delta ('-' or omitted: standard input).", valueName: "delta"))
+    var deltaFile: String?
+
+    @Option(help: ArgumentHelp("The profile to update (default: $LLM_MEMORY_DIR/profile.md).", valueName: "path"))
+    var profile: String?
+
+    @Flag(help: "Replace the profile in place (keeping history, journal and cursor) instead of printing it.")
+    var inPlace = false
+
+    func run() throws {
+        let status = Stage.run("mem-merge") { () throws(MemError) in try merge() }
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    func merge() throws(MemError) {
+        let deltaBytes: [UInt8]
+        if let deltaFile, deltaFile != "-" {
+            deltaBytes = try FileSystem.read(deltaFile, limit: 8 << 20)
+        } else {
+            deltaBytes = try StandardStreams.readStdin(limit: 8 << 20)
+        }
+        let delta = try Delta(parsing: deltaBytes)
+        let path = profile ?? MemoryLocation.fromEnvironment().profile
+        let store = ProfileStore(profilePath: path)
+        let result: MergeResult
+        if inPlace {
+            result = try store.mergeInPlace(delta)
+        } else {
+            let original = try store.loadBytes()
+            result = ProfileMerger.apply(delta, to: original.map { ProfileDocument(bytes: $0) } ?? .default)
+        }
+        for line in ProfileMerger.reportLines(result) {
+            StandardStreams.report("mem-merge", line)
+        }
+        if !inPlace {
+            let bytes = result.document.bytes
+            let ok = bytes.withUnsafeBytes { StandardStreams.writeAll(fd: 1, bytes: $0) }
+            if !ok { throw MemError(.ioError, "cannot write to standard output: \(lastErrorText())") }
+        }
+    }
 }
