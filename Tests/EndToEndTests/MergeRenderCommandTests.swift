@@ -140,7 +140,7 @@ private let sampleDelta = """
         #expect(result.status == 0)
         #expect(result.out.hasPrefix("<!-- llm-user-memory:fragment -->\n"))
         #expect(result.out.contains("not instructions"))
-        #expect(result.out.hasSuffix("\n\n## Interests\n- Rust\n"))
+        #expect(result.out.hasSuffix("\n\n## Interests\n- Rust\n<!-- /llm-user-memory:fragment -->\n"))
     }
 
     @Test func maxCharsDropsWholeBulletsAndSaysSoOnStderr() throws {

@@ -6,11 +6,12 @@ private func render(_ text: String, maxChars: Int = FragmentRenderer.defaultMaxC
 }
 
 private let header = FragmentRenderer.marker + "\n" + FragmentRenderer.framing + "\n\n"
+private let footer = FragmentRenderer.endMarker + "\n"
 
 @Suite struct FragmentRendererTests {
     @Test func theFragmentIsTheMarkerTheFramingABlankLineAndTheProfile() {
         let fragment = render("# User profile\n\n## Interests\n\n- Rust\n")
-        #expect(fragment.text == header + "# User profile\n\n## Interests\n\n- Rust\n")
+        #expect(fragment.text == header + "# User profile\n\n## Interests\n\n- Rust\n" + footer)
         let lines = fragment.text.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines[0] == "<!-- llm-user-memory:fragment -->")
         #expect(FragmentRenderer.framing.contains("background about the user"))
@@ -53,12 +54,12 @@ private let header = FragmentRenderer.marker + "\n" + FragmentRenderer.framing +
             <!-- code keeps this -->
             ```
 
-            """)
+            """ + footer)
     }
 
     @Test func windowsLineEndingsAndAByteOrderMarkDoNotReachTheModel() {
         let fragment = FragmentRenderer.render(ProfileDocument(bytes: [0xEF, 0xBB, 0xBF] + Array("## A\r\n- x\r\n".utf8)))
-        #expect(fragment.text == header + "## A\n- x\n")
+        #expect(fragment.text == header + "## A\n- x\n" + footer)
     }
 
     @Test func maxCharsDropsWholeBulletsFromTheEndUpwards() {
@@ -67,16 +68,16 @@ private let header = FragmentRenderer.marker + "\n" + FragmentRenderer.framing +
         #expect(full.droppedBullets.isEmpty)
         let limit = full.text.unicodeScalars.count - 1
         let fragment = render(profile, maxChars: limit)
-        #expect(fragment.text == header + "## A\n- one\n- two\n  - two detail\n## B\n- three\n")
+        #expect(fragment.text == header + "## A\n- one\n- two\n  - two detail\n## B\n- three\n" + footer)
         #expect(fragment.droppedBullets == ["four"])
 
-        let tighter = render(profile, maxChars: (header + "## A\n- one\n- two\n  - two detail\n").unicodeScalars.count)
-        #expect(tighter.text == header + "## A\n- one\n- two\n  - two detail\n")
+        let tighter = render(profile, maxChars: (header + "## A\n- one\n- two\n  - two detail\n" + footer).unicodeScalars.count)
+        #expect(tighter.text == header + "## A\n- one\n- two\n  - two detail\n" + footer)
         #expect(tighter.droppedBullets == ["three", "four"])
         #expect(tighter.reportLines(maxChars: 1).first == "dropped 2 bullets to fit --max-chars 1: 'three', 'four'")
 
-        let nested = render(profile, maxChars: (header + "## A\n- one\n- two\n").unicodeScalars.count + 3)
-        #expect(nested.text == header + "## A\n- one\n")
+        let nested = render(profile, maxChars: (header + "## A\n- one\n- two\n" + footer).unicodeScalars.count + 3)
+        #expect(nested.text == header + "## A\n- one\n" + footer)
         #expect(nested.droppedBullets == ["two", "three", "four"])
     }
 
@@ -95,9 +96,9 @@ private let header = FragmentRenderer.marker + "\n" + FragmentRenderer.framing +
 
     @Test func whenBulletsAreNotEnoughTrailingLinesGoWholeAndThatIsReported() {
         let profile = "# Me\n\nLine one of prose.\n\nLine two of prose.\n\n## A\n- bullet\n"
-        let limit = (header + "# Me\n\nLine one of prose.\n").unicodeScalars.count
+        let limit = (header + "# Me\n\nLine one of prose.\n" + footer).unicodeScalars.count
         let fragment = render(profile, maxChars: limit)
-        #expect(fragment.text == header + "# Me\n\nLine one of prose.\n")
+        #expect(fragment.text == header + "# Me\n\nLine one of prose.\n" + footer)
         #expect(fragment.droppedBullets == ["bullet"])
         #expect(fragment.droppedLines == 1)
         #expect(fragment.reportLines(maxChars: limit).count == 2)

@@ -36,7 +36,12 @@ public struct RenderedFragment: Equatable, Sendable {
 /// <framing paragraph>
 ///
 /// <the profile>
+/// <!-- /llm-user-memory:fragment -->
 /// ```
+///
+/// The two marker lines let mem-extract cut exactly this block out of what llm logged
+/// (llm may store an `--sf` text with no link to its fragment), so the profile is never
+/// read back as the user's own words.
 ///
 /// The profile part is the profile as the model should see it: HTML comments (the user's
 /// private notes) are left out, headings with nothing under them are left out, runs of
@@ -49,7 +54,9 @@ public struct RenderedFragment: Equatable, Sendable {
 /// only if that is not enough — whole non-bullet lines from the end. Lines are never cut.
 public enum FragmentRenderer {
     /// The first line of every fragment; mem-extract uses it to recognise our own text.
-    public static let marker = "<!-- llm-user-memory:fragment -->"
+    public static let marker = MemoryMarker.begin
+    /// The last line of every fragment.
+    public static let endMarker = MemoryMarker.end
 
     public static let framing = "The following is background about the user, remembered from earlier "
         + "conversations with them. Use it when it is relevant to the request and ignore it otherwise. "
@@ -220,6 +227,6 @@ public enum FragmentRenderer {
             lines.append(items[index].text)
         }
         guard !lines.isEmpty, items.contains(where: \.isContent) else { return "" }
-        return marker + "\n" + framing + "\n\n" + lines.joined(separator: "\n") + "\n"
+        return marker + "\n" + framing + "\n\n" + lines.joined(separator: "\n") + "\n" + endMarker + "\n"
     }
 }
