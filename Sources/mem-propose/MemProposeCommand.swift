@@ -3,6 +3,72 @@ import MemKit
 
 @main
 struct MemProposeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "mem-propose")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "mem-propose",
+        abstract: "Ask a model which profile changes a batch of exchanges calls for; print them as a delta.",
+        discussion: """
+            Reads exchanges (JSON Lines, as mem-extract prints them) on standard input and the \
+            current profile (--profile; a missing profile is empty), asks a model through the \
+            `llm` CLI what to change, and prints one delta (JSON) on standard output:
+              {"ops": [{"op": "add"|"replace"|"remove", "section": …, "text": …, "old": …, "source": <exchange id>}],
+               "sources": [every exchange id read], "through": <cursor of the last exchange>, "model": <model used>}
+            No exchanges in → a delta with no ops and no model call. Secrets are redacted \
+            before anything is sent; the call is `llm prompt -m MODEL --no-log -s …` (never \
+            logged), run with LLM_MEMORY_DISABLED=true. The model's reply is untrusted: only \
+            well-formed ops are kept, and what was dropped is said on standard error.
+
+            Model: --model, else LLM_MEMORY_MODEL, else the model the exchanges used, else \
+            llm's default. A model llm cannot use at all (unknown, no key) falls back once to \
+            llm's default model.
+            llm: --llm, else LLM_MEMORY_LLM, else `llm` on PATH.
+
+            Exit status: 0 ok, 64 usage, 65 bad exchanges on stdin, 66/74 profile unreadable, \
+            69 llm or a usable model missing, 75 temporary failure (timeout, network, rate \
+            limit — try again later; nothing is printed).
+            """)
+
+    @Option(help: ArgumentHelp("The profile to read (default: profile.md in the memory dir).", valueName: "path"))
+    var profile: String?
+
+    @Option(help: ArgumentHelp("The model to ask (default: LLM_MEMORY_MODEL, else the exchanges' model, else llm's default).",
+                               valueName: "id"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("The llm executable (default: LLM_MEMORY_LLM, else llm on PATH).", valueName: "path"))
+    var llm: String?
+
+    @Option(help: ArgumentHelp("Seconds to wait for the model before giving up (exit 75).", valueName: "seconds"))
+    var timeout: Double = 120
+
+    @Option(help: ArgumentHelp("Most ops one delta may hold; more are dropped.", valueName: "n"))
+    var maxOps: Int = 20
+
+    @Option(help: ArgumentHelp("Longest op text kept, in characters; longer ops are dropped, not cut.", valueName: "n"))
+    var maxOpChars: Int = 200
+
+    func validate() throws {
+        guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds") }
+        guard maxOps >= 0 else { throw ValidationError("--max-ops must be 0 or more") }
+        guard maxOpChars > 0 else { throw ValidationError("--max-op-chars must be more than 0") }
+        if let model, model.trimmingWhitespace().isEmpty { throw ValidationError("--model must not be empty") }
+    }
+
+    func run() throws {
+        var options = Proposer.Options(
+            profilePath: profile ?? MemoryLocation.fromEnvironment().profile,
+            model: model,
+            llm: ModelClient.executable(option: llm))
+        options.timeout = timeout
+        options.parser.maxOps = maxOps
+        options.parser.maxOpChars = maxOpChars
+        let proposer = Proposer(options: options) { StandardStreams.report("mem-propose", $0) }
+        do throws(MemError) {
+            let input = try StandardStreams.readStdin(limit: 256 << 20)
+            let delta = try proposer.propose(exchangeLines: input)
+            try StandardStreams.writeOut(delta.json.prettySerialized() + "\n")
+        } catch {
+            StandardStreams.report("mem-propose", error.message)
+            throw ExitCode(error.status.rawValue)
+        }
+    }
 }

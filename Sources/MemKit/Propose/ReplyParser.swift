@@ -1,0 +1,557 @@
+/// Reads a model's reply — untrusted text — into delta ops, keeping only what is
+/// well-formed and safe, and saying what it dropped and why.
+///
+/// Finding the JSON:
+/// - Reasoning blocks `<think>`, `<thinking>`, `<reasoning>`, `<reflection>` (any case)
+///   are removed with their content. A closing tag with no opening one (a reply that
+///   starts inside the reasoning) removes everything before it; an opening tag that is
+///   never closed removes everything after it (the answer never came).
+/// - The contents of ``` code fences are tried first, then the whole text.
+/// - The text is scanned for `{` and `[`; each is parsed leniently (trailing commas,
+///   truncation). The first value that is a delta — an array of objects (or `[]`), or an
+///   object holding an array under `ops`, `changes`, `operations`, `updates`, `edits` or
+///   `delta` (also nested one level, e.g. `{"delta": {"ops": […]}}`) — is the answer.
+///   With no such value, loose op objects (`{"op": …}` one after another) are collected.
+/// - A reply cut off mid-way keeps its complete ops; the op it was cut inside is dropped.
+///
+/// Reading one op (aliases accepted):
+/// - kind: `op`, `action`, `type`, `operation` — add/insert/append/create/new → add;
+///   replace/update/modify/change/edit/set → replace; remove/delete/drop/forget → remove;
+/// - `section` (`category`, `heading`; a leading `#` is dropped; a known section's name is
+///   matched case-insensitively and spelled as the profile spells it; other names are kept),
+///   `text` (`value`, `new`, `content`, `fact`, `new_text`),
+///   `old` (`from`, `old_text`, `previous`, `match`, `target`; a `remove` that gives only
+///   `text` uses it as `old`), citation `ex` (`exchange`, `source`, `ref`, `citation`:
+///   `3`, `"3"`, `"[3]"`, `"ex 3"`, or the exchange id itself).
+/// - Values must be strings (the citation may be a number). Whitespace runs are collapsed
+///   and a leading `- ` bullet marker is removed.
+/// - A citation that names no exchange of the batch is dropped and the op is kept without
+///   a source — unless the batch has exactly one exchange, which is then the source (an op
+///   with no citation gets that source too). Said on stderr.
+///
+/// Bounding the damage (defaults in `Options`): at most 20 ops per delta (the rest are
+/// dropped); an op's `text` longer than 200 characters is dropped, not cut (`old` up to
+/// 1000, since it must match what is already there); a section name up to 80. Ops whose
+/// text or old looks like a secret (`Redactor.looksLikeSecret`, which includes any
+/// `[REDACTED` marker) are dropped. Duplicates (same kind, section, text and old, ignoring
+/// case and spacing) are kept once. Replies are read up to 1 MB (`ChildProcess` caps what
+/// is captured; `maxReplyBytes` caps what is parsed).
+public struct ReplyParser: Sendable {
+    public struct Options: Sendable {
+        public var maxOps = 20
+        public var maxOpChars = 200
+        public var maxOldChars = 1000
+        public var maxSectionChars = 80
+        public var maxReplyBytes = 1 << 20
+        /// Per-op lines on stderr before "… and N more".
+        public var maxReportLines = 20
+
+        public init() {}
+    }
+
+    public struct Result: Sendable {
+        public var ops: [DeltaOp]
+        /// Lines for stderr: one per dropped op (capped), warnings, a summary.
+        public var notes: [String]
+        /// False when the reply held nothing that looked like ops at all.
+        public var foundOps: Bool
+    }
+
+    public let exchangeIDs: [String]
+    public let sections: [String]
+    public let options: Options
+
+    /// - Parameters:
+    ///   - exchangeIDs: the id of each numbered exchange; `[0]` is exchange `[1]`.
+    ///   - sections: the section names the prompt offered.
+    public init(exchangeIDs: [String], sections: [String] = UpdatePrompt.defaultSections, options: Options = Options()) {
+        self.exchangeIDs = exchangeIDs
+        self.sections = sections
+        self.options = options
+    }
+
+    public func parse(_ reply: String) -> Result {
+        parse(Array(reply.utf8))
+    }
+
+    public func parse(_ replyBytes: [UInt8]) -> Result {
+        var notes: [String] = []
+        var bytes = replyBytes
+        if bytes.count > options.maxReplyBytes {
+            notes.append("the model's reply is \(bytes.count) bytes; only the first \(options.maxReplyBytes) were read")
+            bytes = Array(bytes[..<options.maxReplyBytes])
+        }
+        let (text, reasoningNote) = ReplyParser.stripReasoning(String(decoding: bytes, as: UTF8.self))
+        if let reasoningNote { notes.append(reasoningNote) }
+
+        var found: Found?
+        for block in ReplyParser.fencedBlocks(text) + [text] {
+            if let f = ReplyParser.findOps(in: Array(block.utf8)) {
+                found = f
+                break
+            }
+        }
+        guard let found else {
+            let snippet = ReplyParser.snippet(text)
+            notes.append(snippet.isEmpty
+                ? "the model's reply was empty; no changes proposed"
+                : "the model's reply held no JSON ops, so no changes are proposed (it began: \"\(snippet)\")")
+            return Result(ops: [], notes: notes, foundOps: false)
+        }
+        if found.truncated { notes.append("the model's reply was cut off; its complete ops are kept") }
+        var result = interpret(found.items, partialLast: found.lastIsPartial)
+        result.notes = notes + result.notes
+        return result
+    }
+
+    // MARK: - Interpreting ops
+
+    private func interpret(_ items: [JSONValue], partialLast: Bool) -> Result {
+        var kept: [DeltaOp] = []
+        var keys = Set<String>()
+        var dropped: [String] = []
+        var droppedCount = 0
+        /// Records a dropped op; only the first lines are formatted (a huge reply may drop thousands).
+        func drop(_ label: String, _ item: JSONValue?, _ reason: String) {
+            droppedCount += 1
+            guard dropped.count < options.maxReportLines else { return }
+            dropped.append("\(label)\(item.map(describe) ?? ""): \(reason)")
+        }
+        var citationNotes: [String] = []
+        for (index, item) in items.enumerated() {
+            let label = "op \(index + 1)"
+            if partialLast, index == items.count - 1 {
+                drop(label, nil, "cut off by the end of the reply")
+                continue
+            }
+            if kept.count >= options.maxOps {
+                drop(label, item, "over the limit of \(options.maxOps) ops per delta")
+                continue
+            }
+            switch readOp(item) {
+            case let .failure(reason):
+                drop(label, item, reason)
+            case let .success((op, citationNote)):
+                let key = dedupKey(op)
+                if keys.contains(key) {
+                    drop(label, item, "duplicate of an earlier op")
+                    continue
+                }
+                keys.insert(key)
+                kept.append(op)
+                if let citationNote { citationNotes.append("\(label): \(citationNote)") }
+            }
+        }
+        var notes: [String] = []
+        notes += dropped.map { "dropped \($0)" }
+        if droppedCount > dropped.count { notes.append("… and \(droppedCount - dropped.count) more dropped ops") }
+        notes += citationNotes.prefix(options.maxReportLines)
+        if citationNotes.count > options.maxReportLines {
+            notes.append("… and \(citationNotes.count - options.maxReportLines) more citation notes")
+        }
+        if droppedCount > 0 {
+            notes.append("kept \(kept.count) of \(items.count) ops from the model's reply; dropped \(droppedCount)")
+        }
+        return Result(ops: kept, notes: notes, foundOps: true)
+    }
+
+    private func dedupKey(_ op: DeltaOp) -> String {
+        func norm(_ s: String?) -> String { (s ?? "").lowercased().split(whereSeparator: { $0 == " " }).joined(separator: " ") }
+        return "\(op.kind.rawValue)\u{1}\(norm(op.section))\u{1}\(norm(op.text))\u{1}\(norm(op.old))"
+    }
+
+    /// ` (add "Rust develo…")` — enough to recognise an op in a report, redacted.
+    private func describe(_ item: JSONValue) -> String {
+        guard case .object = item else { return "" }
+        let kind = firstString(item, ReplyParser.kindKeys) ?? "?"
+        let what = firstString(item, ReplyParser.textKeys) ?? firstString(item, ReplyParser.oldKeys)
+        guard let what else { return " (\(ReplyParser.short(kind, 20)))" }
+        return " (\(ReplyParser.short(kind, 20)) \"\(ReplyParser.short(Redactor.redact(what), 40))\")"
+    }
+
+    static let kindKeys = ["op", "action", "type", "operation"]
+    static let sectionKeys = ["section", "category", "heading"]
+    static let textKeys = ["text", "value", "new", "content", "fact", "new_text"]
+    static let oldKeys = ["old", "from", "old_text", "previous", "match", "target"]
+    static let citationKeys = ["ex", "exchange", "source", "ref", "citation"]
+    static let containerKeys = ["ops", "changes", "operations", "updates", "edits", "delta"]
+
+    static let kindNames: [String: DeltaOp.Kind] = [
+        "add": .add, "insert": .add, "append": .add, "create": .add, "new": .add,
+        "replace": .replace, "update": .replace, "modify": .replace, "change": .replace, "edit": .replace, "set": .replace,
+        "remove": .remove, "delete": .remove, "drop": .remove, "forget": .remove,
+    ]
+
+    private enum Read {
+        case success((DeltaOp, String?))
+        case failure(String)
+    }
+
+    private func firstValue(_ item: JSONValue, _ keys: [String]) -> (String, JSONValue)? {
+        guard case let .object(pairs) = item else { return nil }
+        for key in keys {
+            if let pair = pairs.first(where: { $0.0.lowercased() == key }), !pair.1.isNull { return (key, pair.1) }
+        }
+        return nil
+    }
+
+    private func firstString(_ item: JSONValue, _ keys: [String]) -> String? {
+        firstValue(item, keys)?.1.stringValue
+    }
+
+    private func readOp(_ item: JSONValue) -> Read {
+        guard case .object = item else { return .failure("not a JSON object") }
+        guard let (kindKey, kindValue) = firstValue(item, ReplyParser.kindKeys) else { return .failure("no \"op\"") }
+        guard let kindText = kindValue.stringValue else { return .failure("\"\(kindKey)\" is not a string") }
+        guard let kind = ReplyParser.kindNames[kindText.trimmingWhitespace().lowercased()] else {
+            return .failure("unknown op \"\(ReplyParser.short(kindText, 20))\"")
+        }
+
+        guard let (sectionKey, sectionValue) = firstValue(item, ReplyParser.sectionKeys) else { return .failure("no \"section\"") }
+        guard let rawSection = sectionValue.stringValue else { return .failure("\"\(sectionKey)\" is not a string") }
+        var section = ReplyParser.normalized(rawSection)
+        while section.hasPrefix("#") { section = String(section.dropFirst()).trimmingWhitespace() }
+        guard !section.isEmpty else { return .failure("empty \"section\"") }
+        guard section.unicodeScalars.count <= options.maxSectionChars else {
+            return .failure("section name longer than \(options.maxSectionChars) characters")
+        }
+        if let known = sections.first(where: { $0.lowercased() == section.lowercased() }) { section = known }
+
+        var text: String?
+        if let (key, value) = firstValue(item, ReplyParser.textKeys) {
+            guard let s = value.stringValue else { return .failure("\"\(key)\" is not a string") }
+            text = ReplyParser.bulletText(s)
+        }
+        var old: String?
+        if let (key, value) = firstValue(item, ReplyParser.oldKeys) {
+            guard let s = value.stringValue else { return .failure("\"\(key)\" is not a string") }
+            old = ReplyParser.bulletText(s)
+        }
+        switch kind {
+        case .add:
+            guard let t = text, !t.isEmpty else { return .failure("\"add\" without \"text\"") }
+            old = nil
+        case .replace:
+            guard let t = text, !t.isEmpty else { return .failure("\"replace\" without \"text\"") }
+            guard let o = old, !o.isEmpty else { return .failure("\"replace\" without \"old\"") }
+        case .remove:
+            if old == nil || old!.isEmpty { old = text }
+            guard let o = old, !o.isEmpty else { return .failure("\"remove\" without \"old\"") }
+            text = nil
+        }
+        if let text, text.unicodeScalars.count > options.maxOpChars {
+            return .failure("text is \(text.unicodeScalars.count) characters, over the limit of \(options.maxOpChars)")
+        }
+        if let old, old.unicodeScalars.count > options.maxOldChars {
+            return .failure("old is \(old.unicodeScalars.count) characters, over the limit of \(options.maxOldChars)")
+        }
+        if let text, Redactor.looksLikeSecret(text) { return .failure("text looks like a secret") }
+        if let old, Redactor.looksLikeSecret(old) { return .failure("old looks like a secret") }
+        if Redactor.looksLikeSecret(section) { return .failure("section looks like a secret") }
+
+        var source: String?
+        var note: String?
+        if let (key, value) = firstValue(item, ReplyParser.citationKeys) {
+            if let id = citation(value) {
+                source = id
+            } else if exchangeIDs.count == 1 {
+                source = exchangeIDs[0]
+                note = "cites \"\(key)\": \(ReplyParser.short(ReplyParser.display(value), 20)), which is not an exchange of this batch; using the batch's only exchange"
+            } else {
+                note = "cites \"\(key)\": \(ReplyParser.short(ReplyParser.display(value), 20)), which is not an exchange of this batch; kept without a source"
+            }
+        } else if exchangeIDs.count == 1 {
+            source = exchangeIDs[0]
+        } else {
+            note = "cites no exchange; kept without a source"
+        }
+        return .success((DeltaOp(kind: kind, section: section, text: text, old: old, source: source), note))
+    }
+
+    /// The exchange id a citation names: a number 1…N, as a number or text (`3`, `"[3]"`,
+    /// `"ex 3"`, `"#3"`), or an exchange id of the batch.
+    func citation(_ value: JSONValue) -> String? {
+        switch value {
+        case let .number(n):
+            guard n.isFinite, n == n.rounded(), n >= 1, n <= Double(exchangeIDs.count) else { return nil }
+            return exchangeIDs[Int(n) - 1]
+        case let .string(s):
+            let trimmed = s.trimmingWhitespace()
+            if exchangeIDs.contains(trimmed) { return trimmed }
+            var core = Substring(trimmed.lowercased())
+            for word in ["exchange", "ex"] where core.hasPrefix(word) { core = core.dropFirst(word.count); break }
+            let digits = core.filter { !" []#().:".contains($0) }
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let n = Int(digits), n >= 1, n <= exchangeIDs.count else {
+                return nil
+            }
+            return exchangeIDs[n - 1]
+        case let .array(items):
+            return items.first.flatMap(citation)
+        default:
+            return nil
+        }
+    }
+
+    // MARK: - Finding the JSON
+
+    struct Found {
+        var items: [JSONValue]
+        var truncated: Bool
+        var lastIsPartial: Bool
+    }
+
+    static let containerDepthLimit = 3
+    /// Parse attempts and bytes parsed per text before giving up (a bound on the work a
+    /// hostile reply can cause).
+    static let maxAttempts = 20_000
+    static let maxWork = 4 << 20
+
+    /// The first delta-like value in `bytes`, or the loose op objects it holds.
+    static func findOps(in bytes: [UInt8]) -> Found? {
+        var looseOps: [JSONValue] = []
+        var looseTruncated = false
+        var looseLastPartial = false
+        var position = 0
+        var attempts = 0
+        var work = 0
+        while position < bytes.count, attempts < maxAttempts, work < maxWork {
+            let b = bytes[position]
+            guard b == UInt8(ascii: "{") || b == UInt8(ascii: "[") else { position += 1; continue }
+            attempts += 1
+            var parser = JSONParser(bytes: bytes, start: position, mode: .lenient)
+            guard let value = try? parser.parseValue() else {
+                work += max(1, parser.position - position)
+                position += 1
+                continue
+            }
+            work += max(1, parser.position - position)
+            if let path = containerPath(value, depth: 0), case let .array(items)? = element(value, at: path) {
+                var lastPartial = false
+                if parser.truncated {
+                    lastPartial = !items.isEmpty && isOpen(path: path + [items.count - 1], in: value,
+                                                           openDepth: openDepth(bytes, from: position))
+                }
+                return Found(items: items, truncated: parser.truncated, lastIsPartial: lastPartial)
+            }
+            if isOp(value) {
+                looseOps.append(value)
+                if parser.truncated {
+                    looseTruncated = true
+                    looseLastPartial = openDepth(bytes, from: position) >= 1
+                }
+            }
+            // Skip the whole value: it was not a delta, and its strings hold no JSON.
+            position = max(parser.position, position + 1)
+        }
+        if !looseOps.isEmpty {
+            return Found(items: looseOps, truncated: looseTruncated, lastIsPartial: looseLastPartial)
+        }
+        return nil
+    }
+
+    private static func isOp(_ value: JSONValue) -> Bool {
+        guard case let .object(pairs) = value else { return false }
+        return pairs.contains { kindKeys.contains($0.0.lowercased()) && $0.1.stringValue != nil }
+    }
+
+    /// The path (child indices) to the array of ops inside `value`, if it is delta-like.
+    private static func containerPath(_ value: JSONValue, depth: Int) -> [Int]? {
+        switch value {
+        case let .array(items):
+            if items.isEmpty || items.contains(where: { if case .object = $0 { return true } else { return false } }) {
+                return []
+            }
+            return nil
+        case let .object(pairs):
+            guard depth < containerDepthLimit else { return nil }
+            for key in containerKeys {
+                guard let index = pairs.firstIndex(where: { $0.0.lowercased() == key }) else { continue }
+                let child = pairs[index].1
+                if case .array = child, let rest = containerPath(child, depth: depth + 1) { return [index] + rest }
+                if case .object = child, let rest = containerPath(child, depth: depth + 1) { return [index] + rest }
+            }
+            // A wrapper such as `{"result": {"ops": […]}}`.
+            for (index, pair) in pairs.enumerated() {
+                if case .object = pair.1, let rest = containerPath(pair.1, depth: depth + 1) { return [index] + rest }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    private static func element(_ value: JSONValue, at path: [Int]) -> JSONValue? {
+        var current = value
+        for index in path {
+            switch current {
+            case let .array(items) where index < items.count: current = items[index]
+            case let .object(pairs) where index < pairs.count: current = pairs[index].1
+            default: return nil
+            }
+        }
+        return current
+    }
+
+    /// Whether the container at `path` was still open when a truncated text ended. The
+    /// open containers are the first `openDepth` ones on the path of last children.
+    private static func isOpen(path: [Int], in value: JSONValue, openDepth: Int) -> Bool {
+        guard path.count + 1 <= openDepth else { return false }
+        var current = value
+        for index in path {
+            switch current {
+            case let .array(items):
+                guard index == items.count - 1 else { return false }
+                current = items[index]
+            case let .object(pairs):
+                guard index == pairs.count - 1 else { return false }
+                current = pairs[index].1
+            default:
+                return false
+            }
+        }
+        switch current {
+        case .array, .object: return true
+        default: return false
+        }
+    }
+
+    /// How many containers are open at the end of `bytes`, scanning JSON from `start`.
+    static func openDepth(_ bytes: [UInt8], from start: Int) -> Int {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var i = start
+        while i < bytes.count {
+            let b = bytes[i]
+            if inString {
+                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+            } else {
+                switch b {
+                case UInt8(ascii: "\""): inString = true
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { return 0 }
+                default: break
+                }
+            }
+            i += 1
+        }
+        return depth
+    }
+
+    // MARK: - Cleaning the text
+
+    static let reasoningTags = ["think", "thinking", "reasoning", "reflection"]
+
+    /// Removes reasoning blocks; returns the rest and a note when a block never closed.
+    static func stripReasoning(_ text: String) -> (String, String?) {
+        var rest = text
+        var note: String?
+        // A reply that starts inside a block: a closing tag with no opening tag before it.
+        for tag in reasoningTags {
+            guard let close = rest.range(of: "</\(tag)>", caseInsensitive: true) else { continue }
+            let before = rest[..<close.lowerBound]
+            if before.range(of: "<\(tag)>", caseInsensitive: true) == nil {
+                rest = String(rest[close.upperBound...])
+            }
+        }
+        var out = ""
+        var cursor = rest.startIndex
+        while cursor < rest.endIndex {
+            var earliest: (Range<String.Index>, String)?
+            for tag in reasoningTags {
+                if let r = rest[cursor...].range(of: "<\(tag)>", caseInsensitive: true),
+                   earliest == nil || r.lowerBound < earliest!.0.lowerBound {
+                    earliest = (r, tag)
+                }
+            }
+            guard let (open, tag) = earliest else { break }
+            out += rest[cursor..<open.lowerBound]
+            if let close = rest[open.upperBound...].range(of: "</\(tag)>", caseInsensitive: true) {
+                cursor = close.upperBound
+            } else {
+                note = "the model's reply has an unclosed <\(tag)> block; what followed it was ignored"
+                cursor = rest.endIndex
+            }
+        }
+        out += rest[cursor...]
+        return (out, note)
+    }
+
+    /// The contents of ``` fenced blocks, in order (an unclosed last fence runs to the end).
+    static func fencedBlocks(_ text: String) -> [String] {
+        var blocks: [String] = []
+        var current: [Substring]?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+            if trimmed.hasPrefix("```") {
+                if let lines = current {
+                    blocks.append(lines.joined(separator: "\n"))
+                    current = nil
+                } else {
+                    current = []
+                }
+                continue
+            }
+            current?.append(line)
+        }
+        if let lines = current, !lines.isEmpty { blocks.append(lines.joined(separator: "\n")) }
+        return blocks
+    }
+
+    static func normalized(_ s: String) -> String {
+        s.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+    }
+
+    /// Collapsed whitespace, no leading bullet marker.
+    static func bulletText(_ s: String) -> String {
+        var t = normalized(s)
+        for marker in ["- ", "* ", "• "] where t.hasPrefix(marker) {
+            t = String(t.dropFirst(marker.count)).trimmingWhitespace()
+            break
+        }
+        return t
+    }
+
+    static func short(_ s: String, _ limit: Int) -> String {
+        let flat = normalized(s)
+        guard flat.unicodeScalars.count > limit else { return flat }
+        return String(String.UnicodeScalarView(flat.unicodeScalars.prefix(limit))) + "…"
+    }
+
+    static func display(_ value: JSONValue) -> String {
+        if case let .string(s) = value { return "\"\(s)\"" }
+        return value.serialized()
+    }
+
+    /// The start of a reply for a warning, redacted.
+    static func snippet(_ text: String) -> String {
+        short(Redactor.redact(text.trimmingWhitespace()), 80)
+    }
+}
+
+extension StringProtocol {
+    /// ASCII case-insensitive search, no Foundation.
+    fileprivate func range(of needle: String, caseInsensitive: Bool) -> Range<Index>? {
+        let target = Array(needle.lowercased().utf8)
+        guard let first = target.first else { return nil }
+        let view = utf8
+        var i = view.startIndex
+        while i != view.endIndex {
+            if lowerASCII(view[i]) == first {
+                var j = i
+                var k = 0
+                while k < target.count, j != view.endIndex, lowerASCII(view[j]) == target[k] {
+                    j = view.index(after: j)
+                    k += 1
+                }
+                if k == target.count { return i..<j }
+            }
+            i = view.index(after: i)
+        }
+        return nil
+    }
+}
+
+@inline(__always) private func lowerASCII(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b + 32 : b }

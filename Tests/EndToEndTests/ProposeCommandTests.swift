@@ -1,0 +1,306 @@
+import Foundation
+import Testing
+
+/// mem-propose against the real llm 0.36 (with the `echo` and test-only `scripted` models).
+@Suite(.enabled(if: Repo.llmAvailable, "needs the pinned llm venv: run scripts/setup-test-env.sh"))
+struct ProposeCommandTests {
+    static let fakeKey = "sk-" + "proj-" + "Qw12Er34Ty56Ui78Op90As12Df34Gh56"
+
+    /// One exchange record as mem-extract prints it.
+    static func exchangeLine(id: String, prompt: String?, response: String = "Noted.", model: String? = "scripted",
+                             cursor: String) -> String {
+        let record: [String: Any] = [
+            "id": id, "conversation": "conv-1", "model": model as Any, "datetime": "2025-06-01T10:00:00",
+            "prompt": prompt as Any, "system": NSNull(), "fragments": [], "response": response, "cursor": cursor,
+        ]
+        let data = try! JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static let twoExchanges = [
+        exchangeLine(id: "01JX0000000000000000000001", prompt: "I'm a Rust developer and my key is \(fakeKey)", cursor: "r0.t1"),
+        exchangeLine(id: "01JX0000000000000000000002", prompt: "What's the capital of France?", response: "Paris.", cursor: "r0.t2"),
+    ].joined(separator: "\n") + "\n"
+
+    struct Setup {
+        let sandbox: Sandbox
+        var env: [String: String]
+        let log: URL
+    }
+
+    /// A sandbox whose `scripted` model follows `rules` and logs what it receives.
+    func setup(rules: [[String: Any]]) throws -> Setup {
+        let sandbox = try Sandbox()
+        let rulesURL = sandbox.root.appendingPathComponent("rules.json")
+        try JSONSerialization.data(withJSONObject: rules).write(to: rulesURL)
+        let log = sandbox.root.appendingPathComponent("model-calls.jsonl")
+        var env = sandbox.environment
+        env["LLM_SCRIPTED_RULES"] = rulesURL.path
+        env["LLM_SCRIPTED_LOG"] = log.path
+        return Setup(sandbox: sandbox, env: env, log: log)
+    }
+
+    func propose(_ setup: Setup, _ arguments: [String] = [], input: String = twoExchanges) throws -> RunResult {
+        try run(Repo.tool("mem-propose"), arguments, stdin: Data(input.utf8), environment: setup.env)
+    }
+
+    func modelCalls(_ log: URL) -> [[String: String]] {
+        guard let data = try? Data(contentsOf: log) else { return [] }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String]
+        }
+    }
+
+    func json(_ result: RunResult) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any], "\(result.out)")
+    }
+
+    @Test func aScriptedDeltaCitingExchangeOneBecomesADeltaWithThatExchangesID() throws {
+        let reply = #"{"ops": [{"op": "add", "section": "Personal Information", "text": "Role: Rust developer", "ex": 1}]}"#
+        let setup = try setup(rules: [["match": "", "reply": reply]])
+        defer { setup.sandbox.remove() }
+
+        let result = try propose(setup)
+        #expect(result.status == 0, "\(result.err)")
+        let delta = try json(result)
+        let ops = try #require(delta["ops"] as? [[String: String]])
+        #expect(ops == [["op": "add", "section": "Personal Information", "text": "Role: Rust developer",
+                         "source": "01JX0000000000000000000001"]])
+        #expect(delta["sources"] as? [String] == ["01JX0000000000000000000001", "01JX0000000000000000000002"])
+        #expect(delta["through"] as? String == "r0.t2")
+        #expect(delta["model"] as? String == "scripted")
+        // Pretty-printed, one key per line.
+        #expect(result.out.hasPrefix("{\n  \"ops\": ["))
+    }
+
+    @Test func theModelGetsTheRedactedTextAndTheCallIsNeverLogged() throws {
+        let setup = try setup(rules: [["match": "", "reply": #"{"ops": []}"#]])
+        defer { setup.sandbox.remove() }
+
+        let result = try propose(setup)
+        #expect(result.status == 0, "\(result.err)")
+        let calls = modelCalls(setup.log)
+        #expect(calls.count == 1)
+        let call = try #require(calls.first)
+        let prompt = try #require(call["prompt"])
+        let system = try #require(call["system"])
+        #expect(system.contains("durable facts"))
+        #expect(prompt.contains("<exchange n=\"1\">"))
+        #expect(prompt.contains("I'm a Rust developer and my key is [REDACTED:openai-key]"))
+        #expect(prompt.contains("<exchange n=\"2\">"))
+        #expect(!prompt.contains(Self.fakeKey) && !system.contains(Self.fakeKey))
+        #expect(!prompt.contains("Qw12Er34"))
+        #expect(result.err.contains("redacted 1 secret"))
+
+        // `--no-log`: the call left no row in llm's log database.
+        let logs = try run(Repo.llm, ["logs", "list", "--json", "-n", "0"], environment: setup.env)
+        #expect(logs.status == 0, "\(logs.err)")
+        #expect(logs.out.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
+    }
+
+    @Test func theEchoModelsJSONDumpIsNoDeltaSoNoOpsAndAWarning() throws {
+        let setup = try setup(rules: [])
+        defer { setup.sandbox.remove() }
+
+        let result = try propose(setup, ["--model", "echo"])
+        #expect(result.status == 0, "\(result.err)")
+        let delta = try json(result)
+        #expect((delta["ops"] as? [Any])?.isEmpty == true)
+        #expect(delta["through"] as? String == "r0.t2")
+        #expect(delta["model"] as? String == "echo")
+        #expect(result.err.contains("mem-propose: the model's reply held no JSON ops"))
+    }
+
+    @Test func aModelErrorIsATemporaryFailureWithNothingOnStdout() throws {
+        let setup = try setup(rules: [["match": "", "error": "Rate limit reached for requests"]])
+        defer { setup.sandbox.remove() }
+
+        let result = try propose(setup)
+        #expect(result.status == 75)
+        #expect(result.stdout.isEmpty)
+        #expect(result.err.contains("mem-propose: llm failed (exit 1, model scripted): Error: Rate limit reached for requests"))
+    }
+
+    @Test func aModelThatTakesTooLongIsStoppedAndIsATemporaryFailure() throws {
+        let setup = try setup(rules: [["match": "", "sleep": 30, "reply": "{\"ops\": []}"]])
+        defer { setup.sandbox.remove() }
+
+        let started = Date()
+        let result = try propose(setup, ["--timeout", "1"])
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(result.status == 75)
+        #expect(result.stdout.isEmpty)
+        #expect(result.err.contains("did not answer within 1 s"))
+        #expect(elapsed < 10)
+    }
+
+    @Test func anUnknownModelFallsBackToLlmsDefaultModelAndSaysSo() throws {
+        let reply = #"{"ops": [{"op": "add", "section": "Interests", "text": "Rust", "ex": 1}]}"#
+        let setup = try setup(rules: [["match": "", "reply": reply]])
+        defer { setup.sandbox.remove() }
+        #expect(try run(Repo.llm, ["models", "default", "scripted"], environment: setup.env).status == 0)
+
+        let result = try propose(setup, ["--model", "nonexistent-model"])
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.err.contains("model 'nonexistent-model' cannot be used (Error: 'Unknown model: nonexistent-model'); falling back to llm's default model 'scripted'"))
+        let delta = try json(result)
+        #expect(delta["model"] as? String == "scripted")
+        #expect((delta["ops"] as? [Any])?.count == 1)
+        #expect(modelCalls(setup.log).count == 1)
+    }
+
+    @Test func whenNeitherTheModelNorTheDefaultCanBeUsedItStopsWithExit69NamingBoth() throws {
+        let setup = try setup(rules: [])
+        defer { setup.sandbox.remove() }
+        #expect(try run(Repo.llm, ["models", "default", "echo-needs-key"], environment: setup.env).status == 0)
+
+        let result = try propose(setup, ["--model", "nonexistent-model"])
+        #expect(result.status == 69)
+        #expect(result.stdout.isEmpty)
+        #expect(result.err.contains("neither model 'nonexistent-model'"))
+        #expect(result.err.contains("nor llm's default model 'echo-needs-key'"))
+        #expect(result.err.contains("No key found"))
+    }
+
+    @Test func aModelWithoutAKeyThatIsAlsoTheDefaultIsNotTriedTwice() throws {
+        let setup = try setup(rules: [])
+        defer { setup.sandbox.remove() }
+        #expect(try run(Repo.llm, ["models", "default", "echo-needs-key"], environment: setup.env).status == 0)
+
+        let result = try propose(setup, ["--model", "echo-needs-key"])
+        #expect(result.status == 69)
+        #expect(result.err.contains("model 'echo-needs-key' cannot be used (Error: No key found"))
+        #expect(result.err.contains("no other default model"))
+    }
+
+    @Test func aMissingLlmExecutableIsExit69() throws {
+        let setup = try setup(rules: [])
+        defer { setup.sandbox.remove() }
+
+        let byOption = try propose(setup, ["--llm", setup.sandbox.root.path + "/no-such-llm"])
+        #expect(byOption.status == 69)
+        #expect(byOption.stdout.isEmpty)
+        #expect(byOption.err.contains("no-such-llm"))
+
+        var env = setup.env
+        env["LLM_MEMORY_LLM"] = "llm-that-is-not-installed"
+        let byEnv = try run(Repo.tool("mem-propose"), [], stdin: Data(Self.twoExchanges.utf8), environment: env)
+        #expect(byEnv.status == 69)
+        #expect(byEnv.err.contains("llm-that-is-not-installed not found on PATH"))
+    }
+
+    @Test func noExchangesGiveAnEmptyDeltaWithoutCallingTheModel() throws {
+        let setup = try setup(rules: [["match": "", "reply": "{\"ops\": []}"]])
+        defer { setup.sandbox.remove() }
+
+        let result = try propose(setup, [], input: "")
+        #expect(result.status == 0, "\(result.err)")
+        let delta = try json(result)
+        #expect((delta["ops"] as? [Any])?.isEmpty == true)
+        #expect((delta["sources"] as? [Any])?.isEmpty == true)
+        #expect(modelCalls(setup.log).isEmpty)
+    }
+
+    @Test func onlyToolResultFollowUpsNeedNoModelCallButStillMoveThrough() throws {
+        let setup = try setup(rules: [["match": "", "reply": "{\"ops\": []}"]])
+        defer { setup.sandbox.remove() }
+
+        let input = Self.exchangeLine(id: "t1", prompt: nil, response: "tool said 42", cursor: "r0.t7") + "\n"
+        let result = try propose(setup, [], input: input)
+        #expect(result.status == 0, "\(result.err)")
+        let delta = try json(result)
+        #expect(delta["sources"] as? [String] == ["t1"])
+        #expect(delta["through"] as? String == "r0.t7")
+        #expect(modelCalls(setup.log).isEmpty)
+    }
+
+    @Test func badExchangesAreExit65AndBadOptionsExit64() throws {
+        let setup = try setup(rules: [])
+        defer { setup.sandbox.remove() }
+
+        let bad = try propose(setup, [], input: "{\"id\": \"x\", \"cursor\": \"r0.t1\"}\nnot json\n")
+        #expect(bad.status == 65)
+        #expect(bad.err.contains("mem-propose: exchanges line 2 is not valid JSON"))
+        #expect(bad.stdout.isEmpty)
+
+        #expect(try propose(setup, ["--no-such-option"]).status == 64)
+        #expect(try propose(setup, ["--timeout", "0"]).status == 64)
+        #expect(try propose(setup, ["--max-ops", "many"]).status == 64)
+    }
+
+    /// A stand-in `llm` that records its arguments, stdin and environment.
+    func fakeLLM(in setup: Setup, reply: String) throws -> String {
+        let script = setup.sandbox.root.appendingPathComponent("fake-llm")
+        let dir = setup.sandbox.root.path
+        try """
+            #!/bin/sh
+            printf '%s\\n' "$@" > '\(dir)/fake-args'
+            cat > '\(dir)/fake-stdin'
+            printf '%s' "${LLM_MEMORY_DISABLED:-unset}" > '\(dir)/fake-env'
+            cat <<'EOF'
+            \(reply)
+            EOF
+            """.write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        return script.path
+    }
+
+    func fakeFile(_ setup: Setup, _ name: String) -> String {
+        (try? String(contentsOfFile: setup.sandbox.root.path + "/" + name, encoding: .utf8)) ?? ""
+    }
+
+    @Test func llmIsCalledAsPromptWithModelNoLogAndSystemWithThePromptOnStdinAndMemoryDisabled() throws {
+        let setup = try setup(rules: [])
+        defer { setup.sandbox.remove() }
+        let llm = try fakeLLM(in: setup, reply: #"{"ops": [{"op": "add", "section": "Interests", "text": "Sailing", "ex": 2}]}"#)
+
+        let result = try propose(setup, ["--llm", llm])
+        #expect(result.status == 0, "\(result.err)")
+        let args = fakeFile(setup, "fake-args").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(Array(args.prefix(5)) == ["prompt", "-m", "scripted", "--no-log", "-s"])
+        #expect(args.dropFirst(5).joined(separator: "\n").contains("durable facts"))
+        #expect(fakeFile(setup, "fake-stdin").contains("<exchange n=\"2\">"))
+        #expect(fakeFile(setup, "fake-env") == "true")
+        let ops = try #require(try json(result)["ops"] as? [[String: String]])
+        #expect(ops.first?["source"] == "01JX0000000000000000000002")
+    }
+
+    @Test func theModelComesFromTheOptionThenTheEnvironmentThenTheExchanges() throws {
+        let setup = try setup(rules: [])
+        defer { setup.sandbox.remove() }
+        let llm = try fakeLLM(in: setup, reply: "{\"ops\": []}")
+        func modelUsed(_ arguments: [String], env extra: [String: String] = [:]) throws -> String? {
+            var env = setup.env
+            env["LLM_MEMORY_LLM"] = llm
+            for (k, v) in extra { env[k] = v }
+            let result = try run(Repo.tool("mem-propose"), arguments, stdin: Data(Self.twoExchanges.utf8), environment: env)
+            #expect(result.status == 0, "\(result.err)")
+            let args = fakeFile(setup, "fake-args").split(separator: "\n").map(String.init)
+            #expect(try json(result)["model"] as? String == args[2])
+            return args[2]
+        }
+        #expect(try modelUsed([]) == "scripted")
+        #expect(try modelUsed([], env: ["LLM_MEMORY_MODEL": "from-env"]) == "from-env")
+        #expect(try modelUsed(["--model", "from-option"], env: ["LLM_MEMORY_MODEL": "from-env"]) == "from-option")
+    }
+
+    @Test func theProfileIsReadFromTheOptionOrTheMemoryDirAndAMissingOneIsEmpty() throws {
+        let setup = try setup(rules: [["match": "", "reply": "{\"ops\": []}"]])
+        defer { setup.sandbox.remove() }
+        try FileManager.default.createDirectory(atPath: setup.sandbox.memoryDir, withIntermediateDirectories: true)
+        try "## Personal Information\n- Role: Go developer\n".write(toFile: setup.sandbox.memoryDir + "/profile.md",
+                                                                  atomically: true, encoding: .utf8)
+        let other = setup.sandbox.root.path + "/other.md"
+        try "## Hobbies\n- Sailing\n".write(toFile: other, atomically: true, encoding: .utf8)
+
+        #expect(try propose(setup).status == 0)
+        #expect(try propose(setup, ["--profile", other]).status == 0)
+        #expect(try propose(setup, ["--profile", setup.sandbox.root.path + "/missing.md"]).status == 0)
+        let prompts = modelCalls(setup.log).compactMap { $0["prompt"] }
+        #expect(prompts.count == 3)
+        #expect(prompts[0].contains("- Role: Go developer"))
+        #expect(prompts[1].contains("## Hobbies\n- Sailing"))
+        #expect(!prompts[1].contains("Go developer"))
+        #expect(prompts[2].contains("## Personal Information\n(no bullets yet)"))
+    }
+}
