@@ -31,6 +31,9 @@ struct MemExtractCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Print at most this many exchanges.", valueName: "n"))
     var limit: Int?
 
+    @Flag(help: "Print only the number of exchanges after the cursor (cheap: no text is read).")
+    var count = false
+
     @Option(name: .customLong("busy-timeout"), help: ArgumentHelp("How long to wait for llm's write lock, in milliseconds.", valueName: "ms"))
     var busyTimeout: Int32 = 3000
 
@@ -45,7 +48,7 @@ struct MemExtractCommand: ParsableCommand {
                 databasePath: db ?? MemoryLocation.fromEnvironment().logsDatabase,
                 after: try Cursor(token: after),
                 limit: limit,
-                busyTimeoutMilliseconds: busyTimeout))
+                busyTimeoutMilliseconds: busyTimeout), countOnly: count)
         }
         if status != 0 { throw ExitCode(status) }
     }

@@ -32,12 +32,32 @@ struct MemMergeCommand: ParsableCommand {
     @Flag(help: "Replace the profile in place (keeping history, journal and cursor) instead of printing it.")
     var inPlace = false
 
+    @Option(help: ArgumentHelp("With --in-place: replace the whole profile with this file's text (checked to be UTF-8 text under 1 MiB) instead of applying a delta. The old profile goes to the history.", valueName: "file"))
+    var load: String?
+
+    @Flag(help: "With --in-place: reset the profile to the default, empty sections. The old profile goes to the history.")
+    var clear = false
+
+    @Option(help: ArgumentHelp("The journal's name for a --load (default: load; the porcelain's edit uses 'edit').", valueName: "name"))
+    var action: String = "load"
+
+    func validate() throws {
+        if load != nil && clear { throw ValidationError("--load and --clear cannot be used together") }
+        if (load != nil || clear) && !inPlace { throw ValidationError("--load and --clear need --in-place") }
+        if (load != nil || clear) && deltaFile != nil { throw ValidationError("--load and --clear take no delta") }
+    }
+
     func run() throws {
         let status = Stage.run("mem-merge") { () throws(MemError) in try merge() }
         if status != 0 { throw ExitCode(status) }
     }
 
     func merge() throws(MemError) {
+        let path = profile ?? MemoryLocation.fromEnvironment().profile
+        if clear || load != nil {
+            try replaceWhole(ProfileStore(profilePath: path))
+            return
+        }
         let deltaBytes: [UInt8]
         if let deltaFile, deltaFile != "-" {
             deltaBytes = try FileSystem.read(deltaFile, limit: 8 << 20)
@@ -45,7 +65,6 @@ struct MemMergeCommand: ParsableCommand {
             deltaBytes = try StandardStreams.readStdin(limit: 8 << 20)
         }
         let delta = try Delta(parsing: deltaBytes)
-        let path = profile ?? MemoryLocation.fromEnvironment().profile
         let store = ProfileStore(profilePath: path)
         let result: MergeResult
         if inPlace {
@@ -62,5 +81,23 @@ struct MemMergeCommand: ParsableCommand {
             let ok = bytes.withUnsafeBytes { StandardStreams.writeAll(fd: 1, bytes: $0) }
             if !ok { throw MemError(.ioError, "cannot write to standard output: \(lastErrorText())") }
         }
+    }
+
+    /// `--load FILE` / `--clear`: the whole profile replaced, the old one kept in the history.
+    func replaceWhole(_ store: ProfileStore) throws(MemError) {
+        let bytes: [UInt8]
+        let name: String
+        if let load {
+            bytes = try FileSystem.read(load, limit: ProfileDocument.maxBytes + 1)
+            _ = try ProfileDocument(validating: bytes, name: load)
+            name = action
+        } else {
+            bytes = ProfileDocument.default.bytes
+            name = "clear"
+        }
+        let commit = try store.replaceProfile(with: bytes, action: name)
+        StandardStreams.report("mem-merge", commit.wroteProfile
+            ? "\(name): profile replaced; the previous version is history/\(commit.previous ?? "(none: there was no profile)")"
+            : "\(name): the profile already has this text; nothing changed")
     }
 }

@@ -94,6 +94,22 @@ public final class ExchangeReader {
         }
     }
 
+    /// How many exchanges follow `cursor` (a replaced turn counted once per row).
+    public func count(after cursor: Cursor) throws(MemError) -> Int {
+        try db.readTransaction { () throws(MemError) in
+            var total: Int64 = 0
+            if hasResponses {
+                total += try db.prepare("SELECT count(*) FROM responses WHERE rowid > ?")
+                    .query([.int(cursor.responsesRowid)]) { $0.int(0) }.first ?? 0
+            }
+            if hasTurns {
+                total += try db.prepare("SELECT count(*) FROM turns WHERE rowid > ?")
+                    .query([.int(cursor.turnsRowid)]) { $0.int(0) }.first ?? 0
+            }
+            return Int(total)
+        }
+    }
+
     /// llm 0.31 and 0.36 both store `isoformat()` times; normalise the date/time
     /// separator so a space-separated value compares correctly too.
     static func sortKey(_ datetime: String?) -> String {

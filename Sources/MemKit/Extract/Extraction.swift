@@ -14,10 +14,16 @@ public enum Extraction {
         }
     }
 
-    public static func run(_ options: Options) throws(MemError) {
+    public static func run(_ options: Options, countOnly: Bool = false) throws(MemError) {
         let db = try SQLiteDatabase(path: options.databasePath,
                                     busyTimeoutMilliseconds: options.busyTimeoutMilliseconds)
         let reader = try ExchangeReader(database: db)
+        if countOnly {
+            var n = try reader.count(after: options.after)
+            if let limit = options.limit { n = min(n, limit) }
+            try StandardStreams.writeOut("\(n)\n")
+            return
+        }
         if !reader.hasTurns && !reader.hasResponses {
             StandardStreams.report("mem-extract", "\(options.databasePath) has no llm log tables yet; nothing to read")
             return
