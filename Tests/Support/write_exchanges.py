@@ -1,8 +1,10 @@
 """Logs exchanges into an llm log database through llm's own Python API, the way the
 `llm` CLI does (sqlite_utils.Database + migrate + Response.log_to_db), with the echo model.
 
-Usage: python write_exchanges.py DB COUNT [PREFIX]
+Usage: python write_exchanges.py DB COUNT [PREFIX] [--fast]
 Prints each logged id on its own line (flushed) and exits 1 if any write failed.
+--fast (for building the benchmark's 100k database) turns off fsync for this
+connection (PRAGMA synchronous=OFF) and prints nothing; schema and rows are the same.
 Used by the concurrency test (llm writing while mem-extract reads) and the benchmark
 (a 100k-exchange database with real rows).
 """
@@ -14,10 +16,14 @@ from llm.migrations import migrate
 
 
 def main():
-    path, count = sys.argv[1], int(sys.argv[2])
-    prefix = sys.argv[3] if len(sys.argv) > 3 else "message"
+    fast = "--fast" in sys.argv
+    args = [a for a in sys.argv[1:] if a != "--fast"]
+    path, count = args[0], int(args[1])
+    prefix = args[2] if len(args) > 2 else "message"
     db = sqlite_utils.Database(path)
     migrate(db)
+    if fast:
+        db.execute("PRAGMA synchronous=OFF")
     model = llm.get_model("echo")
     failures = 0
     for i in range(count):
@@ -29,7 +35,8 @@ def main():
             failures += 1
             print(f"write failed: {error}", file=sys.stderr, flush=True)
             continue
-        print(response.id, flush=True)
+        if not fast:
+            print(response.id, flush=True)
     sys.exit(1 if failures else 0)
 
 
