@@ -2,6 +2,7 @@
 # Creates the project-local virtualenvs the tests use (never a global install):
 #   .venv-test/llm-0.36    llm 0.36 + llm-echo + the test-only `scripted` model
 #   .venv-test/llm-0.31.1  llm 0.31.1 + llm-echo (the legacy log schema)
+#   .venv-test/llm-0.36-plugin  llm 0.36 + llm-echo + llm-user-memory-plugin (llm install -e)
 # Versions are pinned in Tests/Support/requirements-llm-*.txt. Re-running is cheap:
 # a venv whose requirements file has not changed is left as it is.
 set -eu
@@ -25,4 +26,18 @@ for version in 0.36 0.31.1; do
   fi
   cp "$req" "$stamp"
 done
+# .venv-test/llm-0.36-plugin: llm 0.36 + llm-echo + the plugin adapter
+# (integrations/llm-user-memory-plugin), installed the documented way, `llm install -e`.
+# A venv of its own, so the other venvs' `llm plugins` and commands stay as they were.
+venv="$base/llm-0.36-plugin"
+req="$root/Tests/Support/requirements-llm-0.36.txt"
+plugin="$root/integrations/llm-user-memory-plugin"
+stamp="$venv/.requirements"
+if ! { [ -x "$venv/bin/llm" ] && [ -f "$stamp" ] && cat "$req" "$plugin/pyproject.toml" | cmp -s - "$stamp"; }; then
+  rm -rf "$venv"
+  "$python" -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+  "$venv/bin/llm" install -e "$plugin" >/dev/null
+  cat "$req" "$plugin/pyproject.toml" >"$stamp"
+fi
 echo "test venvs ready in $base"

@@ -1,0 +1,127 @@
+"""llm plugin for llm-user-memory: a thin adapter, with no logic of its own.
+
+- Fragment loader `memory`: `llm -f memory:auto …` / `llm --sf memory:auto …` inject the
+  rendered profile, exactly what `mem-render` prints (read from the memory dir's
+  `fragment.md` when that is not older than `profile.md`, else by running `mem-render`).
+- Command `llm memory ARGS…`: runs `llm-memory ARGS…` (the porcelain) in place of this
+  process, so arguments, stdin, stdout, stderr and the exit status are its own.
+
+Programs are looked up in $LLM_MEMORY_BIN_DIR (a directory, or a colon-separated list),
+then on PATH. See README.md beside this file.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import click
+import llm
+
+PREFIX = "memory"
+SOURCE = "memory:auto"
+NOT_FOUND = (
+    "llm-user-memory tools not found: run `make install` in the llm-user-memory "
+    "checkout, or put {name} on PATH (or set LLM_MEMORY_BIN_DIR to the directory "
+    "holding it)"
+)
+
+
+def _find(name):
+    """The program `name` in $LLM_MEMORY_BIN_DIR, then on PATH; None when absent."""
+    search = [os.environ.get("LLM_MEMORY_BIN_DIR", ""), os.environ.get("PATH", os.defpath)]
+    return shutil.which(name, path=os.pathsep.join(part for part in search if part))
+
+
+def _disabled():
+    # The same words bin/llm-memory's is_true accepts.
+    return os.environ.get("LLM_MEMORY_DISABLED", "") in (
+        "1", "true", "TRUE", "True", "yes", "YES", "on", "ON",
+    )
+
+
+def _memory_dir():
+    # DESIGN.md: $LLM_MEMORY_DIR, else <llm user dir>/memory (llm's own user_dir()).
+    return os.environ.get("LLM_MEMORY_DIR") or os.path.join(str(llm.user_dir()), "memory")
+
+
+def _mtime(path):
+    try:
+        return os.stat(path).st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
+def _rendered_fragment():
+    """The fragment text for the current profile ('' when there is nothing to inject)."""
+    memory_dir = _memory_dir()
+    profile = os.path.join(memory_dir, "profile.md")
+    fragment = os.path.join(memory_dir, "fragment.md")
+    profile_time = _mtime(profile)
+    if profile_time is None:
+        return ""  # no profile: mem-render would print nothing
+    fragment_time = _mtime(fragment)
+    if fragment_time is not None and fragment_time >= profile_time:
+        with open(fragment, encoding="utf-8") as f:
+            return f.read()
+    render = _find("mem-render")
+    if render is None:
+        raise RuntimeError(NOT_FOUND.format(name="mem-render"))
+    done = subprocess.run(
+        [render, "--profile", profile],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        timeout=60,
+    )
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip()
+        raise RuntimeError(f"mem-render failed (exit {done.returncode}): {detail}")
+    return done.stdout.decode("utf-8", "replace")
+
+
+def memory_loader(argument):
+    """
+    llm-user-memory: `memory:auto` is your profile as mem-render renders it
+    (nothing when the profile is empty, or with LLM_MEMORY_DISABLED=true).
+    Best as a system fragment: llm --sf memory:auto …
+    """
+    if argument != "auto":
+        raise ValueError(f"unknown memory fragment '{PREFIX}:{argument}'; available: {SOURCE}")
+    if _disabled():
+        return []
+    text = _rendered_fragment()
+    if not text.strip():
+        return []  # nothing injected, nothing logged (an empty fragment would add a "\n")
+    return llm.Fragment(text, source=SOURCE)
+
+
+@llm.hookimpl
+def register_fragment_loaders(register):
+    register(PREFIX, memory_loader)
+
+
+@llm.hookimpl
+def register_commands(cli):
+    @cli.command(
+        name="memory",
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+        add_help_option=False,
+        short_help="llm-user-memory: show, edit, update, status",
+    )
+    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
+    def memory(args):
+        """Your llm-user-memory profile: runs `llm-memory ARGS…` (see: llm memory help)."""
+        porcelain = _find("llm-memory")
+        if porcelain is None:
+            error = click.ClickException(NOT_FOUND.format(name="llm-memory"))
+            error.exit_code = 69  # EX_UNAVAILABLE, as the porcelain itself uses
+            raise error
+        sys.stdout.flush()
+        sys.stderr.flush()
+        try:
+            os.execv(porcelain, [porcelain, *args])
+        except OSError as ex:
+            error = click.ClickException(f"cannot run {porcelain}: {ex.strerror}")
+            error.exit_code = 69
+            raise error
