@@ -44,78 +44,110 @@ public enum JSONValue: Equatable, Sendable {
 
     /// Compact, single-line JSON (one record per line for JSON Lines).
     public func serialized() -> String {
-        var out = ""
-        JSONValue.write(self, into: &out, indent: nil, level: 0)
-        return out
+        var out: [UInt8] = []
+        write(into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Two-space indented JSON, for deltas a person may read.
     public func prettySerialized() -> String {
-        var out = ""
-        JSONValue.write(self, into: &out, indent: "  ", level: 0)
-        return out
+        var out: [UInt8] = []
+        JSONValue.write(self, into: &out, indent: true, level: 0)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private static func write(_ value: JSONValue, into out: inout String, indent: String?, level: Int) {
+    /// Appends the compact form as UTF-8: mem-extract writes 100k records this way
+    /// without building a String for each.
+    public func write(into out: inout [UInt8]) {
+        JSONValue.write(self, into: &out, indent: false, level: 0)
+    }
+
+    private static func write(_ value: JSONValue, into out: inout [UInt8], indent: Bool, level: Int) {
         switch value {
-        case .null: out += "null"
-        case let .bool(b): out += b ? "true" : "false"
+        case .null: out += "null".utf8
+        case let .bool(b): out += (b ? "true" : "false").utf8
         case let .number(n):
             if n.isFinite, n == n.rounded(), abs(n) < 1e15 {
-                out += String(Int64(n))
+                out += String(Int64(n)).utf8
             } else if n.isFinite {
-                out += "\(n)"
+                out += "\(n)".utf8
             } else {
-                out += "null"
+                out += "null".utf8
             }
         case let .string(s): writeString(s, into: &out)
         case let .array(items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { out += "[]".utf8; return }
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += indent == nil ? "," : "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(&out, indent: indent, level: level + 1)
                 write(item, into: &out, indent: indent, level: level + 1)
             }
             newline(&out, indent: indent, level: level)
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case let .object(pairs):
-            if pairs.isEmpty { out += "{}"; return }
-            out += "{"
+            if pairs.isEmpty { out += "{}".utf8; return }
+            out.append(UInt8(ascii: "{"))
             for (i, (key, item)) in pairs.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(&out, indent: indent, level: level + 1)
                 writeString(key, into: &out)
-                out += indent == nil ? ":" : ": "
+                out.append(UInt8(ascii: ":"))
+                if indent { out.append(UInt8(ascii: " ")) }
                 write(item, into: &out, indent: indent, level: level + 1)
             }
             newline(&out, indent: indent, level: level)
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func newline(_ out: inout String, indent: String?, level: Int) {
-        guard let indent else { return }
-        out += "\n"
-        for _ in 0..<level { out += indent }
+    private static func newline(_ out: inout [UInt8], indent: Bool, level: Int) {
+        guard indent else { return }
+        out.append(0x0A)
+        for _ in 0..<level { out += [0x20, 0x20] }
     }
 
-    private static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F
-                || scalar.value == 0x2028 || scalar.value == 0x2029:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Escapes on UTF-8 bytes, copying runs that need no escape in one go.
+    private static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { bytes in
+            var runStart = 0
+            var i = 0
+            func flush(_ end: Int) {
+                if end > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<end])) }
             }
+            while i < bytes.count {
+                let b = bytes[i]
+                var escape: [UInt8]? = nil
+                var width = 1
+                switch b {
+                case UInt8(ascii: "\""): escape = [0x5C, 0x22]
+                case UInt8(ascii: "\\"): escape = [0x5C, 0x5C]
+                case 0x0A: escape = [0x5C, UInt8(ascii: "n")]
+                case 0x0D: escape = [0x5C, UInt8(ascii: "r")]
+                case 0x09: escape = [0x5C, UInt8(ascii: "t")]
+                case 0x00..<0x20, 0x7F:
+                    escape = [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 0xF)]]
+                case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
+                    // U+2028 and U+2029 break JavaScript readers of JSON Lines.
+                    escape = Array("\\u202".utf8) + [bytes[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9")]
+                    width = 3
+                default: break
+                }
+                if let escape {
+                    flush(i)
+                    out += escape
+                    i += width
+                    runStart = i
+                } else {
+                    i += 1
+                }
+            }
+            flush(bytes.count)
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }

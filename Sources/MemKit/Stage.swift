@@ -30,6 +30,13 @@ public struct OutputBuffer {
         if pending.count >= threshold { try flush() }
     }
 
+    /// Appends one JSON value as a line, serialised straight into the buffer.
+    public mutating func appendLine(_ value: JSONValue) throws(MemError) {
+        value.write(into: &pending)
+        pending.append(0x0A)
+        if pending.count >= threshold { try flush() }
+    }
+
     public mutating func flush() throws(MemError) {
         guard !pending.isEmpty else { return }
         let ok = pending.withUnsafeBytes { StandardStreams.writeAll(fd: fd, bytes: $0) }

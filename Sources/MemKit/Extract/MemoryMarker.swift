@@ -10,7 +10,7 @@ public enum MemoryMarker {
     /// Removes every marked block and the blank-line separator llm put after it. Text
     /// without a marker comes back unchanged (byte for byte).
     public static func removingBlock(_ text: String) -> String {
-        guard text.contains(begin) else { return text }
+        guard containsBegin(text) else { return text }
         var bytes = Array(text.utf8)
         let beginBytes = Array(begin.utf8)
         let endBytes = Array(end.utf8)
@@ -30,6 +30,31 @@ public enum MemoryMarker {
             bytes.removeSubrange(before..<after)
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension MemoryMarker {
+    private static let beginBytes = Array(begin.utf8)
+
+    /// A byte search: this runs on every prompt and system text mem-extract reads, and
+    /// `String.contains` (grapheme-aware) costs more than the rest of the record.
+    static func containsBegin(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { buffer in
+            let needle = beginBytes
+            guard buffer.count >= needle.count else { return false }
+            var i = 0
+            let last = buffer.count - needle.count
+            while i <= last {
+                if buffer[i] == needle[0] {
+                    var j = 1
+                    while j < needle.count, buffer[i + j] == needle[j] { j += 1 }
+                    if j == needle.count { return true }
+                }
+                i += 1
+            }
+            return false
+        }
     }
 }
 

@@ -36,6 +36,9 @@ public final class SQLiteDatabase {
         handle = db
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
         sqlite3_extended_result_codes(db, 1)
+        // A per-connection read setting only (nothing is written to the file):
+        // a page cache of 8 MiB (the default 2 MiB thrashes on the index look-ups).
+        sqlite3_exec(db, "PRAGMA cache_size = -8192", nil, nil, nil)
     }
 
     deinit {
