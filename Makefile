@@ -3,7 +3,7 @@ PREFIX ?= $(HOME)/.local
 BINDIR ?= $(PREFIX)/bin
 TOOLS = mem-extract mem-propose mem-merge mem-render
 
-.PHONY: build install uninstall test test-env fixtures bench clean
+.PHONY: build install uninstall test test-env fixtures bench demo clean
 
 ## Release build: static Swift stdlib, so the tools start in ~2 ms and can be copied anywhere.
 build:
@@ -30,6 +30,10 @@ test: test-env
 ## Regenerate the fixture log databases with the real llm 0.31.1 and 0.36.
 fixtures: test-env
 	sh Tests/Fixtures/make-fixtures.sh
+
+## The main job on a fresh machine, offline: prompts through the real llm, an update, the profile.
+demo: test-env build
+	bash scripts/demo.sh
 
 bench: test-env build
 	sh scripts/bench.sh
