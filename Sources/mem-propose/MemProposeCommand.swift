@@ -11,15 +11,32 @@ struct MemProposeCommand: ParsableCommand {
             current profile (--profile; a missing profile is empty), asks a model through the \
             `llm` CLI what to change, and prints one delta (JSON) on standard output:
               {"ops": [{"op": "add"|"replace"|"remove", "section": …, "text": …, "old": …, "source": <exchange id>}],
-               "sources": [every exchange id read], "through": <cursor of the last exchange>, "model": <model used>}
+               "sources": [the exchange ids read], "through": <cursor of the last one read>, "model": <model used>}
             No exchanges in → a delta with no ops and no model call. Secrets are redacted \
             before anything is sent; the call is `llm prompt -m MODEL --no-log -s …` (never \
             logged), run with LLM_MEMORY_DISABLED=true. The model's reply is untrusted: only \
             well-formed ops are kept, and what was dropped is said on standard error.
 
+            Gate: exchanges whose typed prompt shows no sign of saying something about you \
+            (no I/me/my outside task phrases such as "how do I", no "remember"/"forget", no \
+            "always …"/"from now on") are not sent, but count as read: they are in "sources" \
+            and "through" moves past them. If none is left, no model call. --no-gate sends \
+            every exchange with typed text.
+
+            Budget: one model call takes exchanges in order while their text (each prompt \
+            trimmed to 4000 characters, each reply to 400) fits the budget (--budget, else \
+            LLM_MEMORY_BUDGET, else 12000 characters); the first always fits. "sources" and \
+            "through" cover the exchanges taken (and gate-dropped ones before the first that \
+            did not fit); the rest is left for the next run (llm-memory update loops until \
+            nothing is new).
+
             Model: --model, else LLM_MEMORY_MODEL, else the model the exchanges used, else \
             llm's default. A model llm cannot use at all (unknown, no key) falls back once to \
-            llm's default model.
+            llm's default model. The model "local" is the built-in offline extractor: a fixed \
+            set of English patterns for what you state about yourself ("I'm a Rust \
+            developer", "I live in Lisbon", "I prefer short answers", "remember that …", \
+            "forget that …"), with no model call and no network; it reads every exchange the \
+            gate passes (no budget) and the delta's "model" is "local".
             llm: --llm, else LLM_MEMORY_LLM, else `llm` on PATH.
 
             Exit status: 0 ok, 64 usage, 65 bad exchanges on stdin, 66/74 profile unreadable, \
@@ -30,9 +47,16 @@ struct MemProposeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The profile to read (default: profile.md in the memory dir).", valueName: "path"))
     var profile: String?
 
-    @Option(help: ArgumentHelp("The model to ask (default: LLM_MEMORY_MODEL, else the exchanges' model, else llm's default).",
+    @Option(help: ArgumentHelp("The model to ask (default: LLM_MEMORY_MODEL, else the exchanges' model, else llm's default); \"local\": the built-in offline extractor.",
                                valueName: "id"))
     var model: String?
+
+    @Option(help: ArgumentHelp("Characters of exchange text one model call takes (default: LLM_MEMORY_BUDGET, else 12000); the rest is left for the next run.",
+                               valueName: "chars"))
+    var budget: Int?
+
+    @Flag(help: "Send every exchange with typed text, without the gate.")
+    var noGate = false
 
     @Option(help: ArgumentHelp("The llm executable (default: LLM_MEMORY_LLM, else llm on PATH).", valueName: "path"))
     var llm: String?
@@ -51,6 +75,12 @@ struct MemProposeCommand: ParsableCommand {
         guard maxOps >= 0 else { throw ValidationError("--max-ops must be 0 or more") }
         guard maxOpChars > 0 else { throw ValidationError("--max-op-chars must be more than 0") }
         if let model, model.trimmingWhitespace().isEmpty { throw ValidationError("--model must not be empty") }
+        if let budget, budget <= 0 { throw ValidationError("--budget must be more than 0") }
+        if budget == nil, let env = Environment.value("LLM_MEMORY_BUDGET") {
+            guard let value = Int(env.trimmingWhitespace()), value > 0 else {
+                throw ValidationError("LLM_MEMORY_BUDGET must be a number of characters more than 0, not '\(env)'")
+            }
+        }
     }
 
     func run() throws {
@@ -61,6 +91,12 @@ struct MemProposeCommand: ParsableCommand {
         options.timeout = timeout
         options.parser.maxOps = maxOps
         options.parser.maxOpChars = maxOpChars
+        options.gate = !noGate
+        if let budget {
+            options.limits.budgetChars = budget
+        } else if let env = Environment.value("LLM_MEMORY_BUDGET"), let value = Int(env.trimmingWhitespace()) {
+            options.limits.budgetChars = value
+        }
         let proposer = Proposer(options: options) { StandardStreams.report("mem-propose", $0) }
         do throws(MemError) {
             let input = try StandardStreams.readStdin(limit: 256 << 20)

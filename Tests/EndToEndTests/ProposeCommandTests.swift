@@ -19,7 +19,8 @@ struct ProposeCommandTests {
 
     static let twoExchanges = [
         exchangeLine(id: "01JX0000000000000000000001", prompt: "I'm a Rust developer and my key is \(fakeKey)", cursor: "r0.t1"),
-        exchangeLine(id: "01JX0000000000000000000002", prompt: "What's the capital of France?", response: "Paris.", cursor: "r0.t2"),
+        exchangeLine(id: "01JX0000000000000000000002", prompt: "I live in Lisbon. What's the capital of France?", response: "Paris.",
+                     cursor: "r0.t2"),
     ].joined(separator: "\n") + "\n"
 
     struct Setup {
@@ -302,5 +303,129 @@ struct ProposeCommandTests {
         #expect(prompts[1].contains("## Hobbies\n- Sailing"))
         #expect(!prompts[1].contains("Go developer"))
         #expect(prompts[2].contains("## Personal Information\n(no bullets yet)"))
+    }
+}
+
+/// The gate, the `local` model and the budget, through the real mem-propose.
+@Suite(.enabled(if: Repo.llmAvailable, "needs the pinned llm venv: run scripts/setup-test-env.sh"))
+struct ProposeGateLocalBudgetTests {
+    let base = ProposeCommandTests()
+
+    func lines(_ prompts: [(String, String?)]) -> String {
+        prompts.enumerated().map { i, item in
+            ProposeCommandTests.exchangeLine(id: item.0, prompt: item.1, response: "A reply that talks about Rust and Lisbon.",
+                                             cursor: "r0.t\(i + 1)")
+        }.joined(separator: "\n") + "\n"
+    }
+
+    @Test func theGateDropsExchangesThatSayNothingAboutTheUserButTheyStillCountAsRead() throws {
+        let setup = try base.setup(rules: [["match": "", "reply": #"{"ops": [{"op": "add", "section": "Interests", "text": "Likes Rust", "ex": 1}]}"#]])
+        defer { setup.sandbox.remove() }
+        let input = lines([
+            ("q1", "what is a monad?"),
+            ("d1", "I like Rust a lot."),
+            ("log", "2024-05-01 12:00:03 ERROR I/O error on /dev/sda, my_var = None\nTraceback (most recent call last):"),
+            ("t1", nil),
+        ])
+        let result = try base.propose(setup, [], input: input)
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.err.contains("mem-propose: gate: 1 of 4 exchanges could say something about you\n"))
+        let calls = base.modelCalls(setup.log)
+        #expect(calls.count == 1)
+        let prompt = try #require(calls.first?["prompt"])
+        #expect(prompt.contains("<exchange n=\"1\">\n<user>\nI like Rust a lot."))
+        #expect(!prompt.contains("monad") && !prompt.contains("I/O error") && !prompt.contains("<exchange n=\"2\">"))
+        let delta = try base.json(result)
+        #expect(delta["sources"] as? [String] == ["q1", "d1", "log", "t1"])
+        #expect(delta["through"] as? String == "r0.t4")
+        #expect((delta["ops"] as? [[String: String]])?.first?["source"] == "d1")
+    }
+
+    @Test func whenTheGateDropsEveryExchangeThereIsNoModelCallButTheBatchIsRead() throws {
+        let setup = try base.setup(rules: [["match": "", "reply": "{\"ops\": []}"]])
+        defer { setup.sandbox.remove() }
+        let prompts = (1...20).map { i in ("n\(i)", Optional(["what is a monad?", "How do I reverse a list in Python?",
+                                                               "SELECT * FROM users WHERE id = \(i);", "thanks!"][i % 4])) }
+        let result = try base.propose(setup, [], input: lines(prompts))
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.err.contains("mem-propose: gate: 0 of 20 exchanges could say something about you; no model call"))
+        #expect(base.modelCalls(setup.log).isEmpty)
+        let delta = try base.json(result)
+        #expect((delta["ops"] as? [Any])?.isEmpty == true)
+        #expect((delta["sources"] as? [String])?.count == 20)
+        #expect(delta["through"] as? String == "r0.t20")
+    }
+
+    @Test func noGateSendsEveryExchangeWithTypedText() throws {
+        let setup = try base.setup(rules: [["match": "", "reply": "{\"ops\": []}"]])
+        defer { setup.sandbox.remove() }
+        let result = try base.propose(setup, ["--no-gate"], input: lines([("q1", "what is a monad?"), ("t1", nil), ("d1", "I like Rust.")]))
+        #expect(result.status == 0, "\(result.err)")
+        #expect(!result.err.contains("gate:"))
+        let prompt = try #require(base.modelCalls(setup.log).first?["prompt"])
+        #expect(prompt.contains("<exchange n=\"1\">\n<user>\nwhat is a monad?"))
+        #expect(prompt.contains("<exchange n=\"2\">\n<user>\nI like Rust."))
+    }
+
+    @Test func theLocalModelProposesWithoutLlmOrNetworkAndSaysModelLocal() throws {
+        let setup = try base.setup(rules: [])
+        defer { setup.sandbox.remove() }
+        try FileManager.default.createDirectory(atPath: setup.sandbox.memoryDir, withIntermediateDirectories: true)
+        try "## Personal Information\n- Role: Go developer\n- Uses Vim\n".write(toFile: setup.sandbox.memoryDir + "/profile.md",
+                                                                           atomically: true, encoding: .utf8)
+        let input = lines([("d1", "I'm a Rust developer and I live in Lisbon"), ("q1", "what is a monad?"),
+                           ("d2", "I prefer short answers"), ("d3", "I switched from Vim to Neovim")])
+        // No llm at all: the option names a program that does not exist.
+        let result = try base.propose(setup, ["--model", "local", "--llm", setup.sandbox.root.path + "/no-such-llm"], input: input)
+        #expect(result.status == 0, "\(result.err)")
+        let delta = try base.json(result)
+        #expect(delta["model"] as? String == "local")
+        #expect(delta["sources"] as? [String] == ["d1", "q1", "d2", "d3"])
+        #expect(delta["through"] as? String == "r0.t4")
+        let ops = try #require(delta["ops"] as? [[String: String]])
+        #expect(ops == [
+            ["op": "replace", "section": "Personal Information", "old": "Role: Go developer", "text": "Role: Rust developer", "source": "d1"],
+            ["op": "add", "section": "Personal Information", "text": "Lives in Lisbon", "source": "d1"],
+            ["op": "add", "section": "Preferences", "text": "Prefers short answers", "source": "d2"],
+            ["op": "replace", "section": "Personal Information", "old": "Uses Vim", "text": "Uses Neovim", "source": "d3"],
+        ])
+        #expect(base.modelCalls(setup.log).isEmpty)
+
+        // The same through LLM_MEMORY_MODEL, and its delta merges.
+        var env = setup.env
+        env["LLM_MEMORY_MODEL"] = "local"
+        let byEnv = try run(Repo.tool("mem-propose"), [], stdin: Data(input.utf8), environment: env)
+        #expect(byEnv.status == 0, "\(byEnv.err)")
+        #expect(byEnv.stdout == result.stdout)
+        let merged = try run(Repo.tool("mem-merge"), [], stdin: byEnv.stdout, environment: env)
+        #expect(merged.status == 0, "\(merged.err)")
+        #expect(merged.out.contains("- Role: Rust developer\n- Uses Neovim\n- Lives in Lisbon\n"))
+        #expect(merged.out.contains("## Preferences\n\n- Prefers short answers") || merged.out.contains("## Preferences\n- Prefers short answers"))
+    }
+
+    @Test func theBudgetTakesExchangesWhileTheyFitAndLeavesTheRest() throws {
+        let setup = try base.setup(rules: [["match": "", "reply": "{\"ops\": []}"]])
+        defer { setup.sandbox.remove() }
+        let long = String(repeating: "I use Rust for embedded work. ", count: 10)  // 299 characters once trimmed
+        // Each sent exchange: 299 + the 41-character reply = 340 characters.
+        let input = lines([("a", long), ("q", "what is a monad?"), ("b", long), ("c", long), ("d", long)])
+        let result = try base.propose(setup, ["--budget", "700"], input: input)
+        #expect(result.status == 0, "\(result.err)")
+        let delta = try base.json(result)
+        #expect(delta["sources"] as? [String] == ["a", "q", "b"])
+        #expect(delta["through"] as? String == "r0.t3")
+        #expect(result.err.contains("mem-propose: budget: sending 2 exchanges (680 of 700 characters); the 2 after them are left for the next pass"))
+        let prompt = try #require(base.modelCalls(setup.log).first?["prompt"])
+        #expect(prompt.contains("<exchange n=\"2\">") && !prompt.contains("<exchange n=\"3\">"))
+
+        // LLM_MEMORY_BUDGET, when there is no option; the first exchange always fits.
+        var env = setup.env
+        env["LLM_MEMORY_BUDGET"] = "10"
+        let tiny = try run(Repo.tool("mem-propose"), [], stdin: Data(input.utf8), environment: env)
+        #expect(tiny.status == 0, "\(tiny.err)")
+        #expect(try base.json(tiny)["sources"] as? [String] == ["a", "q"])
+        env["LLM_MEMORY_BUDGET"] = "lots"
+        #expect(try run(Repo.tool("mem-propose"), [], stdin: Data(input.utf8), environment: env).status == 64)
+        #expect(try base.propose(setup, ["--budget", "0"], input: input).status == 64)
     }
 }

@@ -69,22 +69,66 @@ import Testing
         let prompt = UpdatePrompt(exchanges: [exchange("a", prompt: long, response: reply)], profile: "")
         #expect(!prompt.user.contains("MIDDLE"))
         #expect(prompt.user.contains(String(repeating: "p", count: 3000) + " [… 2006 characters trimmed …] " + String(repeating: "q", count: 1000)))
-        #expect(prompt.user.contains(String(repeating: "r", count: 1000) + " [… 4000 characters trimmed …] \n</assistant>"))
+        #expect(prompt.user.contains(String(repeating: "r", count: 400) + " [… 4600 characters trimmed …] \n</assistant>"))
         #expect(UpdatePrompt.trim("short", to: 10, keepEnd: true) == "short")
         #expect(UpdatePrompt.trim("abcdefghij", to: 4, keepEnd: true) == "abc [… 6 characters trimmed …] j")
     }
 
-    @Test func aLargeBatchIsFittedToTheBudgetWithoutDroppingAnExchange() {
+    @Test func everyExchangeGivenIsSentEachTrimmedOnItsOwn() {
         let texts = (1...20).map { i in exchange("e\(i)", prompt: "fact \(i) " + String(repeating: "x", count: 5000),
                                                response: String(repeating: "y", count: 5000)) }
-        var limits = UpdatePrompt.Limits()
-        limits.batchChars = 24000
-        let prompt = UpdatePrompt(exchanges: texts, profile: "", limits: limits)
+        let prompt = UpdatePrompt(exchanges: texts, profile: "")
         #expect(prompt.numberedIDs.count == 20)
         for i in 1...20 { #expect(prompt.user.contains("<exchange n=\"\(i)\">\n<user>\nfact \(i) ")) }
-        // 20 × (prompt 1000 + reply 200) = 24000 characters of exchange text.
-        #expect(prompt.user.unicodeScalars.count < 24000 + 20 * 200 + 2000)
-        #expect(Limits.defaults.promptChars == 4000 && Limits.defaults.responseChars == 1000 && Limits.defaults.batchChars == 24000)
+        // No batch-wide shrinking any more: each keeps its own 4000 + 400 characters.
+        #expect(prompt.user.components(String(repeating: "y", count: 400) + " [… 4600 characters trimmed …]") == 20)
+        #expect(Limits.defaults.promptChars == 4000 && Limits.defaults.responseChars == 400 && Limits.defaults.budgetChars == 12000)
+    }
+
+    @Test func aBatchTakesExchangesInOrderWhileTheyFitTheBudgetAndStopsAtTheFirstThatDoesNot() {
+        var limits = UpdatePrompt.Limits()
+        limits.budgetChars = 1000
+        let list = [
+            exchange("a", prompt: String(repeating: "a", count: 300), response: String(repeating: "r", count: 100)),  // 400
+            exchange("b", prompt: String(repeating: "b", count: 500), response: ""),                                 // 500
+            exchange("c", prompt: String(repeating: "c", count: 200), response: ""),                                 // 200: over
+            exchange("d", prompt: "d", response: ""),                                                                 // would fit
+        ]
+        let batch = UpdatePrompt.batch(list, send: [true, true, true, true], limits: limits)
+        #expect(batch.consumed == 2)
+        #expect(batch.sent.map(\.id) == ["a", "b"])
+        #expect(batch.sentChars == 900)
+        #expect(UpdatePrompt.sentSize(list[0], limits: limits) == 400)
+    }
+
+    @Test func exchangesNotSentCostNothingAndAreConsumedUpToTheFirstThatDoesNotFit() {
+        var limits = UpdatePrompt.Limits()
+        limits.budgetChars = 600
+        let list = [
+            exchange("a", prompt: String(repeating: "a", count: 500), response: ""),
+            exchange("b", prompt: "what is a monad?", response: String(repeating: "m", count: 2000)),  // gate-dropped
+            exchange("c", prompt: nil, response: "tool said 42"),                                      // no user text
+            exchange("d", prompt: String(repeating: "d", count: 500), response: ""),                   // over
+            exchange("e", prompt: "skipped too", response: ""),
+        ]
+        let batch = UpdatePrompt.batch(list, send: [true, false, true, true, false], limits: limits)
+        #expect(batch.consumed == 3)
+        #expect(batch.sent.map(\.id) == ["a"])
+        // All dropped: everything is consumed, nothing sent.
+        let none = UpdatePrompt.batch(list, send: [false, false, false, false, false], limits: limits)
+        #expect(none.consumed == 5 && none.sent.isEmpty)
+    }
+
+    @Test func theFirstExchangeToSendAlwaysFitsEvenOverTheBudget() {
+        var limits = UpdatePrompt.Limits()
+        limits.budgetChars = 10
+        let list = [exchange("a", prompt: nil), exchange("b", prompt: String(repeating: "b", count: 9000)),
+                    exchange("c", prompt: "c")]
+        let batch = UpdatePrompt.batch(list, send: [true, true, true], limits: limits)
+        #expect(batch.consumed == 2)
+        #expect(batch.sent.map(\.id) == ["b"])
+        // Its size is what is sent: the prompt trimmed to 4000 plus the marker, the reply to 400.
+        #expect(batch.sentChars == UpdatePrompt.trim(String(repeating: "b", count: 9000), to: 4000, keepEnd: true).unicodeScalars.count + 3)
     }
 
     typealias Limits = UpdatePrompt.Limits

@@ -2,19 +2,34 @@
 ///
 /// 1. Reads the exchanges (JSON Lines; a malformed line is a data error, exit 65).
 ///    None → a delta with no ops and no model call.
-/// 2. Reads the profile (missing = empty) and builds the prompt (`UpdatePrompt`). When no
-///    exchange has user text (only tool-result follow-ups), there is nothing to ask: a
-///    delta with no ops, its `sources` and `through`, no model call.
-/// 3. Picks the model: `--model`, else `LLM_MEMORY_MODEL`, else the model of the last
-///    exchange that names one, else llm's default (`llm models default`).
-/// 4. Calls it once through `llm` (`ModelClient`). If the model cannot be used at all,
-///    falls back once to llm's default model (unless that is the same model); if that
-///    cannot be used either → exit 69 naming both. llm missing → 69. Anything temporary
-///    (timeout, network, rate limit, other errors) → exit 75, nothing on stdout.
-/// 5. Parses the reply (`ReplyParser`) and returns the delta: the kept ops, `sources` =
-///    every exchange id read, `through` = the last exchange's cursor, `model` = the model
-///    that answered.
+/// 2. The gate (`Gate`, unless `gate` is off): exchanges whose typed prompt shows no sign
+///    of saying something about the user are not sent, but they are read: they are in
+///    `sources` and `through` moves past them. Said on stderr ("gate: 3 of 20 exchanges
+///    could say something about you"). With the gate off, every exchange with user text is
+///    sent (tool-result follow-ups and empty prompts never are). When nothing is left to
+///    send: a delta with no ops, all `sources`, the last `through`, and no model call.
+/// 3. The `local` model (`--model local` or `LLM_MEMORY_MODEL=local`): `LocalExtractor`
+///    reads every exchange the gate passed — no budget, no `llm`, no network — and the
+///    delta's `model` is "local".
+/// 4. Otherwise the budget (`UpdatePrompt.batch`, `limits.budgetChars`): exchanges are
+///    taken in order while their trimmed text fits; the first always fits; the batch stops
+///    at the first that does not. `sources` are the ids consumed (gate-dropped ones
+///    included) and `through` the cursor of the last one consumed; the rest is left for the
+///    next pass (the porcelain loops until nothing is new). Said on stderr when it stops
+///    early.
+/// 5. Picks the model: `--model`, else `LLM_MEMORY_MODEL`, else the model of the last
+///    consumed exchange that names one, else llm's default (`llm models default`).
+/// 6. Calls it once through `llm` (`ModelClient`) with the prompt of the exchanges sent
+///    (`UpdatePrompt`). If the model cannot be used at all, falls back once to llm's
+///    default model (unless that is the same model); if that cannot be used either → exit
+///    69 naming both. llm missing → 69. Anything temporary (timeout, network, rate limit,
+///    other errors) → exit 75, nothing on stdout.
+/// 7. Parses the reply (`ReplyParser`) and returns the delta: the kept ops, `sources`,
+///    `through`, `model` = the model that answered.
 public struct Proposer {
+    /// The model name that selects the built-in offline extractor.
+    public static let localModel = "local"
+
     public struct Options {
         public var profilePath: String
         /// `--model`; nil → `LLM_MEMORY_MODEL`, the exchanges' model, llm's default.
@@ -22,6 +37,8 @@ public struct Proposer {
         /// The `llm` executable (path or name on PATH).
         public var llm: String
         public var timeout: Double = 120
+        /// Whether exchanges pass the `Gate` before anything is sent (`--no-gate` turns it off).
+        public var gate = true
         public var parser = ReplyParser.Options()
         public var limits = UpdatePrompt.Limits()
 
@@ -48,23 +65,52 @@ public struct Proposer {
 
     public func propose(_ exchanges: [Exchange]) throws(MemError) -> Delta {
         guard let last = exchanges.last else { return Delta(ops: []) }
-        var sources: [String] = []
-        var seen = Set<String>()
-        for exchange in exchanges where seen.insert(exchange.id).inserted { sources.append(exchange.id) }
+        func ids(_ exchanges: ArraySlice<Exchange>) -> [String] {
+            var sources: [String] = []
+            var seen = Set<String>()
+            for exchange in exchanges where seen.insert(exchange.id).inserted { sources.append(exchange.id) }
+            return sources
+        }
+
+        let hasText = exchanges.map { !($0.prompt ?? "").trimmingWhitespace().isEmpty }
+        let send = options.gate ? exchanges.map { Gate.mayDisclose($0) } : hasText
+        let passing = send.filter { $0 }.count
+        if options.gate {
+            let noun = exchanges.count == 1 ? "exchange" : "exchanges"
+            report("gate: \(passing) of \(exchanges.count) \(noun) could say something about you\(passing == 0 ? "; no model call" : "")")
+        } else if passing == 0 {
+            report("no exchange in this batch has user text (tool-result follow-ups only); nothing to ask the model")
+        }
 
         let profileBytes = try FileSystem.readIfPresent(options.profilePath) ?? []
-        let prompt = UpdatePrompt(exchanges: exchanges, profile: String(decoding: profileBytes, as: UTF8.self),
-                                  limits: options.limits)
-        if prompt.numberedIDs.isEmpty {
-            report("no exchange in this batch has user text (tool-result follow-ups only); nothing to ask the model")
-            return Delta(ops: [], sources: sources, through: last.cursor, model: nil)
+        let profile = String(decoding: profileBytes, as: UTF8.self)
+
+        if isLocal {
+            var localOptions = LocalExtractor.Options()
+            localOptions.maxOps = options.parser.maxOps
+            localOptions.maxOpChars = options.parser.maxOpChars
+            let extractor = LocalExtractor(profile: profile, options: localOptions)
+            let result = extractor.extract(exchanges.indices.filter { send[$0] }.map { exchanges[$0] })
+            result.notes.forEach(report)
+            return Delta(ops: result.ops, sources: ids(exchanges[...]), through: last.cursor, model: Proposer.localModel)
         }
+        if passing == 0 {
+            return Delta(ops: [], sources: ids(exchanges[...]), through: last.cursor, model: nil)
+        }
+
+        let batch = UpdatePrompt.batch(exchanges, send: send, limits: options.limits)
+        let consumed = exchanges[..<batch.consumed]
+        if batch.consumed < exchanges.count {
+            let left = exchanges.count - batch.consumed
+            report("budget: sending \(batch.sent.count) exchange\(batch.sent.count == 1 ? "" : "s") (\(batch.sentChars) of \(options.limits.budgetChars) characters); the \(left) after them \(left == 1 ? "is" : "are") left for the next pass")
+        }
+        let prompt = UpdatePrompt(exchanges: batch.sent, profile: profile, limits: options.limits)
         if prompt.redactions > 0 {
             report("redacted \(prompt.redactions) secret\(prompt.redactions == 1 ? "" : "s") from the text sent to the model")
         }
 
         let client = ModelClient(llm: options.llm, timeout: options.timeout, replyCap: options.parser.maxReplyBytes)
-        let reply = try ask(client, prompt: prompt, exchanges: exchanges)
+        let reply = try ask(client, prompt: prompt, exchanges: Array(consumed))
         if reply.truncated {
             report("the model's reply was longer than \(options.parser.maxReplyBytes) bytes; only the first \(options.parser.maxReplyBytes) were read")
         }
@@ -72,7 +118,13 @@ public struct Proposer {
         let parser = ReplyParser(exchangeIDs: prompt.numberedIDs, sections: prompt.sections, options: options.parser)
         let parsed = parser.parse(reply.text)
         parsed.notes.forEach(report)
-        return Delta(ops: parsed.ops, sources: sources, through: last.cursor, model: reply.model)
+        return Delta(ops: parsed.ops, sources: ids(consumed), through: consumed.last?.cursor ?? last.cursor, model: reply.model)
+    }
+
+    /// Whether the model asked for (`--model`, else `LLM_MEMORY_MODEL`) is the built-in `local`.
+    public var isLocal: Bool {
+        let asked = (options.model.flatMap { $0.isEmpty ? nil : $0 }) ?? Environment.value("LLM_MEMORY_MODEL")
+        return asked?.trimmingWhitespace().lowercased() == Proposer.localModel
     }
 
     /// The model the caller asked for, or the one the exchanges used; nil → llm's default.

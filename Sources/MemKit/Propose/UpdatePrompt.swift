@@ -15,21 +15,63 @@
 ///   instructions and pasted material, not statements about themselves).
 ///
 /// Lengths are counted in Unicode scalars. Defaults (see `Limits`): a prompt keeps 4000
-/// characters (3/4 from its start, 1/4 from its end), an assistant reply 1000 (from its
-/// start); the exchanges of a batch together keep 24000 — over that, reply limits are
-/// halved (down to 200), then prompt limits (down to 400). No exchange is ever dropped to
-/// fit: the porcelain keeps batches small. The profile listing keeps 8000 characters.
-/// What is cut is replaced by `[… N characters trimmed …]`.
+/// characters (3/4 from its start, 1/4 from its end), an assistant reply 400 (from its
+/// start: the reply is only context for the user's words), the profile listing 8000. What
+/// is cut is replaced by `[… N characters trimmed …]`. Every exchange given is sent, each
+/// trimmed on its own; how many exchanges one call takes is decided before, by `batch`
+/// and the budget (`budgetChars`, 12000 characters of exchange text).
 public struct UpdatePrompt: Sendable {
     public struct Limits: Sendable {
         public var promptChars = 4000
-        public var responseChars = 1000
-        public var batchChars = 24000
-        public var minPromptChars = 400
-        public var minResponseChars = 200
+        public var responseChars = 400
+        /// Exchange text (trimmed prompts and replies, after redaction) one model call
+        /// takes: `batch` stops before the first exchange that would go over it.
+        public var budgetChars = 12000
         public var profileChars = 8000
 
         public init() {}
+    }
+
+    /// What one model call takes from a run of exchanges (see `batch`).
+    public struct Batch: Sendable {
+        /// How many of the exchanges, from the first, the call consumes: those sent and
+        /// those passed over (no user text, or dropped by the gate) before the first
+        /// exchange that did not fit.
+        public var consumed: Int
+        /// The consumed exchanges that are sent, in order.
+        public var sent: [Exchange]
+        /// Their text as sent (trimmed prompt + trimmed reply, in characters).
+        public var sentChars: Int
+    }
+
+    /// Takes exchanges in order while they fit `limits.budgetChars`: an exchange with
+    /// `send[i]` false (no user text, or dropped by the gate) costs nothing and is
+    /// consumed; one to send costs its trimmed prompt and reply (`sentSize`). The first
+    /// exchange to send always fits; the batch stops at the first one that does not, which
+    /// is left — with everything after it — for the next call.
+    public static func batch(_ exchanges: [Exchange], send: [Bool], limits: Limits = Limits()) -> Batch {
+        var batch = Batch(consumed: 0, sent: [], sentChars: 0)
+        for (i, exchange) in exchanges.enumerated() {
+            guard i < send.count, send[i], let size = sentSize(exchange, limits: limits) else {
+                batch.consumed = i + 1
+                continue
+            }
+            if !batch.sent.isEmpty, batch.sentChars + size > limits.budgetChars { break }
+            batch.sent.append(exchange)
+            batch.sentChars += size
+            batch.consumed = i + 1
+        }
+        return batch
+    }
+
+    /// The characters of exchange text sending `exchange` costs (its redacted prompt and
+    /// reply, each trimmed to its limit with the marker); nil when it has no user text.
+    public static func sentSize(_ exchange: Exchange, limits: Limits = Limits()) -> Int? {
+        guard let prompt = exchange.prompt, !prompt.trimmingWhitespace().isEmpty else { return nil }
+        let userText = trim(Redactor.redact(prompt.trimmingWhitespace()), to: limits.promptChars, keepEnd: true)
+        let reply = exchange.response.trimmingWhitespace()
+        let replyText = reply.isEmpty ? "" : trim(Redactor.redact(reply), to: limits.responseChars, keepEnd: false)
+        return userText.unicodeScalars.count + replyText.unicodeScalars.count
     }
 
     /// The sections of a new profile (DESIGN.md, mem-merge).
@@ -69,20 +111,8 @@ public struct UpdatePrompt: Sendable {
         }
         numberedIDs = shown.map(\.id)
 
-        // Fit the batch budget: halve reply limits, then prompt limits.
-        var promptLimit = limits.promptChars
-        var responseLimit = limits.responseChars
-        let lengths = shown.map { ($0.prompt.unicodeScalars.count, $0.response.unicodeScalars.count) }
-        func total() -> Int { lengths.reduce(0) { $0 + min($1.0, promptLimit) + min($1.1, responseLimit) } }
-        while total() > limits.batchChars {
-            if responseLimit > limits.minResponseChars {
-                responseLimit = max(limits.minResponseChars, responseLimit / 2)
-            } else if promptLimit > limits.minPromptChars {
-                promptLimit = max(limits.minPromptChars, promptLimit / 2)
-            } else {
-                break
-            }
-        }
+        let promptLimit = limits.promptChars
+        let responseLimit = limits.responseChars
 
         var user = "The current profile, section by section, bullets verbatim (use these exact texts for \"old\"):\n\n"
         user += "<profile>\n"

@@ -1,0 +1,480 @@
+/// The user's own words in a typed prompt: what the gate and the `local` extractor read.
+///
+/// A prompt often holds more than the user's own sentences: code, logs, stack traces,
+/// documents pasted to be summarised or translated, quotations. Those say nothing about
+/// the user even when they are full of "I" and "my", so they are cut out first:
+///
+/// - Lines inside fenced code blocks (``` or ~~~, at any indentation; an unclosed fence
+///   runs to the end).
+/// - Quoted lines (starting with `>`) and indented lines (four spaces or a tab: code).
+/// - Lines shaped like code or logs: starting like a log or trace line (`ERROR`, `[INFO]`,
+///   `Traceback`, `File "`, `at x.y(`, `panic:`, `npm ERR!`, `#0 `, `$ `, `>>> `, a first
+///   word such as `TypeError:` …), holding a clock time with seconds or an ISO date,
+///   code operators (`==`, `!=`, `=>`, `->`, `::`, `&&`, `||`, `+=`, `:=`, `</`), an
+///   identifier directly followed by `(` or `[`, ending in `;`, `{` or `}`, starting
+///   with a code keyword (`def`, `import`, `func`, `SELECT`, `#include` …), or more than
+///   a quarter symbols.
+/// - Pasted material after an introduction: in a line whose text before a colon (or the
+///   whole line, when it ends with `:` or `?`) introduces something — "here is/here's/
+///   here are", "this/these/the following/below", or a request to work on a text
+///   (summarize, translate, rewrite, proofread, draft, reply to, explain, classify,
+///   extract …), or, when the colon ends the line, a noun such as log, output, email,
+///   article, transcript — everything after the colon, and every later line, is pasted. An introduction that is about the
+///   user ("about me", "remember:", "note:", "keep in mind:") is not.
+/// - Material pasted before an instruction: when a later line refers back to it ("the
+///   above", "tl;dr", "summarize this" …) and the lines before it are long (over 3 lines
+///   or 300 characters), those lines are pasted.
+/// - Long paragraphs (over 8 lines or 1,000 characters between blank lines): pasted.
+/// - Inside the lines kept, text in quotation marks ("…", “…”, '…', `…`) and
+///   `[REDACTED…]` markers become an opaque placeholder: words that are not the user's.
+///
+/// Typographic apostrophes and quotes (’ ‘ ʼ “ ” „) read as ASCII ones.
+public enum UserText {
+    /// The placeholder that stands for quoted or redacted text inside a kept line.
+    static let opaque: Unicode.Scalar = "\u{FFFC}"
+
+    /// The user's own lines, in order; cut-out material leaves an empty line in its place,
+    /// so nothing before and after a cut reads as one sentence.
+    public static func ownLines(_ prompt: String) -> [String] {
+        let lines = normalized(prompt).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var keep = [Bool](repeating: true, count: lines.count)
+        var texts = lines
+
+        // Fenced code blocks.
+        var fence: (char: Character, length: Int)?
+        for (i, line) in lines.enumerated() {
+            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
+            if let open = fence {
+                keep[i] = false
+                let run = trimmed.prefix(while: { $0 == open.char }).count
+                if run >= open.length, trimmed.dropFirst(run).allSatisfy({ $0 == " " || $0 == "\t" }) { fence = nil }
+                continue
+            }
+            if let first = trimmed.first, first == "`" || first == "~" {
+                let run = trimmed.prefix(while: { $0 == first }).count
+                if run >= 3 {
+                    fence = (first, run)
+                    keep[i] = false
+                }
+            }
+        }
+
+        // Quoted, indented, code- or log-shaped lines; inline quotations made opaque.
+        for i in lines.indices where keep[i] {
+            let line = lines[i]
+            if line.hasPrefix("    ") || line.hasPrefix("\t") { keep[i] = false; continue }
+            let trimmed = line.trimmingWhitespace()
+            if trimmed.hasPrefix(">") { keep[i] = false; continue }
+            let masked = maskQuotations(trimmed)
+            if looksLikeCodeOrLog(raw: trimmed, masked: masked) { keep[i] = false; continue }
+            texts[i] = masked
+        }
+
+        // Pasted after an introduction (the intro's own words before the colon stay).
+        var i = 0
+        while i < lines.count {
+            defer { i += 1 }
+            guard keep[i] else { continue }
+            let text = texts[i]
+            let lower = text.lowercased()
+            if lower.isEmpty || introIsAboutTheUser(lower) { continue }
+            if let colon = introColon(in: text) {
+                let before = String(text[..<colon])
+                let after = text[text.index(after: colon)...]
+                let afterIsEmpty = after.allSatisfy { $0 == " " || $0 == "\t" }
+                if introducesPaste(before.lowercased(), strong: !afterIsEmpty) {
+                    texts[i] = before
+                    for j in (i + 1)..<lines.count { keep[j] = false }
+                    break
+                }
+            } else if i + 1 < lines.count, refersToFollowing(lower),
+                      lines[(i + 1)...].contains(where: { !$0.trimmingWhitespace().isEmpty }) {
+                for j in (i + 1)..<lines.count { keep[j] = false }
+                break
+            }
+        }
+
+        // Pasted before an instruction that refers back to it.
+        for k in lines.indices where keep[k] && k > 0 && refersBack(texts[k].lowercased()) {
+            let earlier = (0..<k).filter { keep[$0] && !texts[$0].trimmingWhitespace().isEmpty }
+            let size = earlier.reduce(0) { $0 + texts[$1].unicodeScalars.count }
+            if earlier.count > 3 || size > 300 {
+                for j in 0..<k { keep[j] = false }
+            }
+        }
+
+        // Long paragraphs.
+        var start = 0
+        while start < lines.count {
+            var end = start
+            while end < lines.count, !lines[end].trimmingWhitespace().isEmpty { end += 1 }
+            if end > start {
+                let kept = (start..<end).filter { keep[$0] }
+                let size = kept.reduce(0) { $0 + texts[$1].unicodeScalars.count }
+                if kept.count > 8 || size > 1000 { for j in start..<end { keep[j] = false } }
+            }
+            start = end + 1
+        }
+
+        return lines.indices.map { keep[$0] ? texts[$0].trimmingWhitespace() : "" }
+    }
+
+    /// The user's own words as tokens, sentence and line breaks included.
+    static func tokens(_ prompt: String) -> [Token] {
+        var out: [Token] = []
+        for line in ownLines(prompt) {
+            out += Tokenizer.tokens(line)
+            out.append(Token(mark: "\n"))
+        }
+        return out
+    }
+
+    // MARK: - Normalising
+
+    static func normalized(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        var previousCR = false
+        for s in text.unicodeScalars {
+            switch s {
+            case "\u{2019}", "\u{2018}", "\u{02BC}", "\u{2032}": out.append("'")
+            case "\u{201C}", "\u{201D}", "\u{201E}", "\u{00AB}", "\u{00BB}": out.append("\"")
+            case "\u{00A0}", "\u{2009}", "\u{202F}": out.append(" ")
+            case "\r": out.append("\n")
+            case "\n": if !previousCR { out.append("\n") }
+            default: out.append(s)
+            }
+            previousCR = s == "\r"
+        }
+        return String(out)
+    }
+
+    // MARK: - Quotations
+
+    /// Replaces text in double quotes, backticks, single quotes (not apostrophes) and
+    /// `[REDACTED…]` markers with one placeholder each. An unclosed quote is left alone.
+    static func maskQuotations(_ line: String) -> String {
+        let s = Array(line.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0
+        func isWordy(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || c.properties.numericType != nil }
+        while i < s.count {
+            let c = s[i]
+            if c == "[", i + 9 <= s.count, String(String.UnicodeScalarView(s[i..<(i + 9)])) == "[REDACTED" {
+                var j = i
+                while j < s.count, s[j] != "]" { j += 1 }
+                out.append(opaque)
+                i = min(j + 1, s.count)
+                continue
+            }
+            if c == "\"" || c == "`" {
+                if let close = s[(i + 1)...].firstIndex(of: c) {
+                    out.append(opaque)
+                    i = close + 1
+                    continue
+                }
+            }
+            if c == "'" {
+                let before = i > 0 ? s[i - 1] : " "
+                let opensQuote = !isWordy(before) && i + 1 < s.count && isWordy(s[i + 1])
+                if opensQuote {
+                    var j = i + 1
+                    var close: Int?
+                    while j < s.count {
+                        if s[j] == "'" {
+                            let next = j + 1 < s.count ? s[j + 1] : " "
+                            if !isWordy(next), s[j - 1] != " " { close = j; break }
+                        }
+                        j += 1
+                    }
+                    if let close {
+                        out.append(opaque)
+                        i = close + 1
+                        continue
+                    }
+                }
+            }
+            out.append(c)
+            i += 1
+        }
+        return String(out)
+    }
+
+    // MARK: - Code and log lines
+
+    /// Starts that make a line a log, trace or shell line whatever follows (lowercased).
+    static let logStarts = ["traceback", "file \"", "caused by:", "panic:", "npm err", "error[", "goroutine ",
+                            "exception in thread", "fatal:", "warning:", "error:", "--> ", "$ ", "% ", ">>> ",
+                            "ps c:", "#include", "from __future__", "---> ", "+++ ", "--- ", "@@ ", "diff --git",
+                            "[", "|", "{", "}", "//", "/*", "*/", "<", "i/", "e/", "w/", "d/", "v/"]
+    /// Starts of code lines, matched case-sensitively: `Select the best option` is prose.
+    static let codeStarts = ["def ", "class ", "func ", "fn ", "let ", "var ", "const ", "public ", "private ",
+                             "protected ", "return ", "package ", "import ", "using namespace", "SELECT ",
+                             "INSERT INTO", "UPDATE ", "DELETE FROM", "CREATE ", "ALTER TABLE", "DROP TABLE",
+                             "WITH ", "FROM ", "WHERE ", "JOIN ", "GROUP BY", "ORDER BY"]
+    static let logLevels = ["error", "warn", "warning", "info", "debug", "trace", "fatal", "critical", "severe"]
+
+    static func looksLikeCodeOrLog(raw: String, masked: String) -> Bool {
+        let lower = masked.lowercased()
+        if lower.isEmpty { return false }
+        let words = lower.split(separator: " ", omittingEmptySubsequences: true)
+        guard let first = words.first else { return false }
+
+        if logStarts.contains(where: { lower.hasPrefix($0) }) { return true }
+        if codeStarts.contains(where: { masked.hasPrefix($0) }) { return true }
+        // A Java or JavaScript stack frame: `at com.x.Y.z(Y.java:17)`.
+        if lower.hasPrefix("at "), masked.contains("("), masked.contains(":") || masked.contains(".") { return true }
+        // Build steps: `Step 5/9 : RUN …`.
+        if lower.hasPrefix("step "), words.count > 1, words[1].contains("/") { return true }
+        // A first word that is a log level or an exception name: `ERROR`, `[WARN]`, `TypeError:`.
+        let firstWord = first.trimmingCharacters(":[]")
+        if logLevels.contains(firstWord) && (first.hasSuffix(":") || raw.hasPrefix(firstWord.uppercased())) { return true }
+        if first.hasSuffix(":"), firstWord.hasSuffix("error") || firstWord.hasSuffix("exception") || firstWord.hasSuffix("warning") {
+            return true
+        }
+        let scalars = Array(masked.unicodeScalars)
+        if scalars.count >= 5, ("A"..."Z").contains(scalars[0]), scalars[1...4].allSatisfy({ ("0"..."9").contains($0) }) {
+            return true  // glog: I0501 12:03:45
+        }
+        // `ls -l` lines: `drwxr-xr-x`, `-rw-r--r--`.
+        if scalars.count >= 10, "dl-cbps".unicodeScalars.contains(scalars[0]),
+           scalars[1...9].allSatisfy({ "rwxsStT-".unicodeScalars.contains($0) }) { return true }
+        // A clock time with seconds: log timestamps.
+        if containsDigitsPattern(scalars, "dd:dd:dd") { return true }
+        // Code operators and shapes.
+        for op in ["==", "!=", "=>", "->", "::", "&&", "||", "+=", "-=", ":=", "</", "/>", "();", "{}", "${", "$("]
+            where masked.contains(op) { return true }
+        if let last = masked.last, last == ";" || last == "{" || last == "}" { return true }
+        for (i, s) in scalars.enumerated() where (s == "(" || s == "[") && i > 0 {
+            let prev = scalars[i - 1]
+            // `name(` or `xs[`: a call or an index.
+            if prev.properties.isAlphabetic || ("0"..."9").contains(prev) || prev == "_" { return true }
+        }
+        // Mostly symbols.
+        var symbols = 0
+        var visible = 0
+        for s in scalars where s != " " {
+            visible += 1
+            if "{}[]()<>=;/\\|$#@*&^%~_".unicodeScalars.contains(s) { symbols += 1 }
+        }
+        if visible >= 8, symbols * 4 > visible { return true }
+        return false
+    }
+
+    /// Whether `scalars` contains the shape `pattern`, where `d` stands for a digit.
+    static func containsDigitsPattern(_ scalars: [Unicode.Scalar], _ pattern: String) -> Bool {
+        let p = Array(pattern.unicodeScalars)
+        guard scalars.count >= p.count else { return false }
+        outer: for start in 0...(scalars.count - p.count) {
+            for k in 0..<p.count {
+                let c = scalars[start + k]
+                if p[k] == "d" {
+                    if !("0"..."9").contains(c) { continue outer }
+                } else if c != p[k] {
+                    continue outer
+                }
+            }
+            return true
+        }
+        return false
+    }
+
+    // MARK: - Introductions of pasted text
+
+    static let introPhrases = ["here is", "here's", "here are", "this", "these", "the following", "following",
+                               "below", "attached", "above"]
+    static let introVerbs = ["summarize", "summarise", "summary", "tl;dr", "tldr", "translate", "translation",
+                             "traduce", "traduire", "übersetze", "rewrite", "reword", "rephrase", "paraphrase",
+                             "proofread", "correct", "fix", "improve", "polish", "shorten", "expand", "edit",
+                             "draft", "write", "compose", "reply", "respond", "answer", "explain", "review",
+                             "classify", "categorize", "extract", "analyze", "analyse", "format", "convert",
+                             "check", "grade", "critique", "simplify", "score", "parse", "count"]
+    static let introNouns = ["log", "logs", "output", "error", "errors", "trace", "traceback", "stack trace", "code",
+                             "snippet", "file", "text", "email", "e-mail", "message", "article", "paragraph",
+                             "document", "transcript", "notes", "poem", "review", "letter", "clause", "bio",
+                             "essay", "story", "sentence", "passage", "content", "report", "data", "json",
+                             "csv", "diff", "config", "query", "regex", "script"]
+    static let aboutTheUser = ["about me", "about myself", "my preferences", "remember", "keep in mind",
+                               "note for", "note:", "for context", "context:", "fyi", "my details", "my background"]
+
+    static func introIsAboutTheUser(_ lower: String) -> Bool {
+        let head = lower.split(separator: ":", maxSplits: 1).first.map(String.init) ?? lower
+        return aboutTheUser.contains { head.contains($0) }
+    }
+
+    /// The colon that ends an introduction: the first `:` followed by a space or ending the
+    /// line (not `http://`, not `10:30`).
+    static func introColon(in text: String) -> String.Index? {
+        var i = text.startIndex
+        while i < text.endIndex {
+            if text[i] == ":" {
+                let next = text.index(after: i)
+                if next == text.endIndex || text[next] == " " || text[next] == "\t" { return i }
+            }
+            i = text.index(after: i)
+        }
+        return nil
+    }
+
+    /// Whether the words before a colon introduce pasted material. `strong`: the text
+    /// continues on the same line after the colon.
+    static func introducesPaste(_ before: String, strong: Bool) -> Bool {
+        let words = Set(before.split(whereSeparator: { !$0.isLetter && $0 != "'" && $0 != ";" }).map(String.init))
+        if introPhrases.contains(where: { phrase in
+            phrase.contains(" ") ? before.contains(phrase) : words.contains(phrase)
+        }) { return true }
+        if introVerbs.contains(where: { words.contains($0) }) { return true }
+        // A bare noun ("Docker build log:", "postgres output:") introduces only what follows
+        // on the next lines; "message 0: I am a developer" is the user's own sentence.
+        if !strong, introNouns.contains(where: { noun in noun.contains(" ") ? before.contains(noun) : words.contains(noun) }) {
+            return true
+        }
+        return false
+    }
+
+    /// A line that points at the lines after it: one holding "here is/here's/here are", or
+    /// a question about "this/these/the following/below" ("what is this poem about?").
+    static func refersToFollowing(_ lower: String) -> Bool {
+        if lower.contains("here is") || lower.contains("here's") || lower.contains("here are") { return true }
+        guard lower.hasSuffix("?") else { return false }
+        let words = Set(lower.split(whereSeparator: { !$0.isLetter && $0 != "'" }).map(String.init))
+        return words.contains("this") || words.contains("these") || words.contains("following") || words.contains("below")
+    }
+
+    static let backReferences = ["the above", "above text", "above code", "above email", "above log", "tl;dr", "tldr",
+                                 "summarize this", "summarise this", "summarize that", "translate this",
+                                 "rewrite this", "proofread this", "what does this mean", "explain this",
+                                 "fix this", "this text", "this email", "this article", "this log", "this error",
+                                 "this code", "this output", "this stack trace", "this file", "this document"]
+
+    static func refersBack(_ lower: String) -> Bool {
+        backReferences.contains { lower.contains($0) }
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingCharacters(_ set: String) -> String {
+        var s = self
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+// MARK: - Tokens
+
+/// A word or a mark of the user's text. Contractions are expanded into their parts
+/// ("I'm" → `i` `am`, "don't" → `do` `not`), each part keyed by its full word.
+struct Token: Equatable, Sendable {
+    enum Kind: Equatable, Sendable { case word, mark, opaque }
+    /// As written (the first part of a contraction carries the written stem).
+    var text: String
+    /// Lowercased, contraction parts expanded.
+    var key: String
+    var kind: Kind
+
+    init(word text: String, key: String) {
+        self.text = text
+        self.key = key
+        kind = .word
+    }
+
+    init(mark: String) {
+        text = mark
+        key = mark
+        kind = .mark
+    }
+
+    static let placeholder = Token(opaque: ())
+
+    private init(opaque: ()) {
+        text = "\u{FFFC}"
+        key = "\u{FFFC}"
+        kind = .opaque
+    }
+
+    var isWord: Bool { kind == .word }
+    var isCapitalized: Bool { text.unicodeScalars.first.map { $0.properties.isUppercase } ?? false }
+    /// Ends a sentence: `.`, `!`, `?`, a line break.
+    var endsSentence: Bool { kind == .mark && (key == "." || key == "!" || key == "?" || key == "\n") }
+}
+
+enum Tokenizer {
+    /// Words that keep a following full stop ("Dr. Okafor", "e.g. this").
+    static let abbreviations: Set<String> = ["dr", "mr", "mrs", "ms", "prof", "st", "e.g", "i.e", "vs", "approx", "jr", "sr"]
+
+    static let contractions: [String: [String]] = [
+        "i'm": ["i", "am"], "im": ["i", "am"], "i've": ["i", "have"], "ive": ["i", "have"], "i'd": ["i", "would"],
+        "i'll": ["i", "will"], "can't": ["can", "not"], "cannot": ["can", "not"], "won't": ["will", "not"],
+        "dont": ["do", "not"], "doesnt": ["does", "not"], "didnt": ["did", "not"], "cant": ["can", "not"],
+        "let's": ["let", "us"], "lets": ["let", "us"],
+    ]
+    static let isPronounLike: Set<String> = ["it", "that", "what", "he", "she", "there", "here", "who", "where", "how",
+                                             "name", "this", "everything", "nothing", "something"]
+
+    static func tokens(_ line: String) -> [Token] {
+        let s = Array(line.unicodeScalars)
+        var out: [Token] = []
+        var i = 0
+        func isLetterOrDigit(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || c.properties.numericType != nil }
+        func isWordStart(_ c: Unicode.Scalar) -> Bool { isLetterOrDigit(c) || c == "_" }
+        while i < s.count {
+            let c = s[i]
+            if c == UserText.opaque { out.append(.placeholder); i += 1; continue }
+            if c.properties.isWhitespace { i += 1; continue }
+            if isWordStart(c) {
+                var j = i + 1
+                while j < s.count {
+                    let d = s[j]
+                    if isWordStart(d) || d.properties.generalCategory == .nonspacingMark { j += 1; continue }
+                    // Joiners inside a word: it's, Node.js, full-stack, I/O, AT&T, user@host, UTC+2.
+                    if (d == "'" || d == "." || d == "-" || d == "/" || d == "&" || d == "@" || d == "+"), j + 1 < s.count,
+                       isWordStart(s[j + 1]) { j += 2; continue }
+                    // C++, C#, F#.
+                    if d == "+" || d == "#" {
+                        var k = j
+                        while k < s.count, s[k] == d { k += 1 }
+                        if k == s.count || !isWordStart(s[k]) { j = k; continue }
+                    }
+                    break
+                }
+                var text = String(String.UnicodeScalarView(s[i..<j]))
+                var lower = text.lowercased()
+                if j < s.count, s[j] == ".", abbreviations.contains(lower) {
+                    text += "."
+                    j += 1
+                }
+                out += expand(text: text, lower: lower)
+                lower = ""
+                i = j
+                continue
+            }
+            // Marks: one scalar each; `...` and `--` count once.
+            var mark = String(c)
+            if c == "-" || c == "\u{2014}" || c == "\u{2013}" { mark = "-" }
+            if c == "…" { mark = "." }
+            out.append(Token(mark: mark))
+            i += 1
+            while i < s.count, s[i] == c, c == "." || c == "-" || c == "!" || c == "?" { i += 1 }
+        }
+        return out
+    }
+
+    static func expand(text: String, lower: String) -> [Token] {
+        if let parts = contractions[lower] {
+            return [Token(word: text, key: parts[0])] + parts.dropFirst().map { Token(word: "", key: $0) }
+        }
+        if lower.hasSuffix("n't"), lower.count > 3 {
+            let stem = String(lower.dropLast(3))
+            return [Token(word: text, key: stem), Token(word: "", key: "not")]
+        }
+        for (suffix, full) in [("'m", "am"), ("'re", "are"), ("'ve", "have"), ("'ll", "will"), ("'d", "would")]
+            where lower.hasSuffix(suffix) && lower.count > suffix.count {
+            return [Token(word: text, key: String(lower.dropLast(suffix.count))), Token(word: "", key: full)]
+        }
+        if lower.hasSuffix("'s"), isPronounLike.contains(String(lower.dropLast(2))) {
+            let stem = String(lower.dropLast(2))
+            return [Token(word: text, key: stem), Token(word: "", key: stem == "let" ? "us" : "is")]
+        }
+        return [Token(word: text, key: lower)]
+    }
+}
