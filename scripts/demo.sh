@@ -24,7 +24,7 @@ for prompt in \
   "I'm building a memory add-on for llm in Swift." \
   "I prefer short answers with code first."; do
   say "llm -m echo \"$prompt\""
-  llm -m echo "$prompt" </dev/null | head -n 3
+  llm -m echo "$prompt" </dev/null | sed -n 1,3p
   echo "  …"
 done
 
