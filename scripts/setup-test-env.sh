@@ -1,6 +1,7 @@
 #!/bin/sh
 # Creates the project-local virtualenvs the tests use (never a global install):
-#   .venv-test/llm-0.36    llm 0.36 + llm-echo + the test-only `scripted` model
+#   .venv-test/llm-0.36    llm 0.36 + llm-echo + the test-only `scripted` model and
+#                          `hello-plugin` command
 #   .venv-test/llm-0.31.1  llm 0.31.1 + llm-echo (the legacy log schema)
 #   .venv-test/llm-0.36-plugin  llm 0.36 + llm-echo + llm-user-memory-plugin (llm install -e)
 # Versions are pinned in Tests/Support/requirements-llm-*.txt. Re-running is cheap:
@@ -26,6 +27,13 @@ for version in 0.36 0.31.1; do
   fi
   cp "$req" "$stamp"
 done
+# The test-only plugin command `llm hello-plugin` (the shell wrapper must pass plugin
+# commands through), also into an llm-0.36 venv made before it was added.
+venv="$base/llm-0.36"
+if ! "$venv/bin/python" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("llm_user_memory_test_command") is None)'; then
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps \
+    "$root/Tests/Support/llm-test-command"
+fi
 # .venv-test/llm-0.36-plugin: llm 0.36 + llm-echo + the plugin adapter
 # (integrations/llm-user-memory-plugin), installed the documented way, `llm install -e`.
 # A venv of its own, so the other venvs' `llm plugins` and commands stay as they were.
