@@ -55,6 +55,7 @@ public struct BulletMatcher: Sendable {
     /// Lowercased words, separated by single spaces; punctuation, symbols and emphasis
     /// markers separate words; apostrophes vanish; `+`/`#` after a word character stay.
     public static func normalize(_ text: String) -> String {
+        if let ascii = normalizeASCII(text) { return ascii }
         var out = String.UnicodeScalarView()
         var pendingSpace = false
         var previousWasWord = false
@@ -78,9 +79,64 @@ public struct BulletMatcher: Sendable {
         return String(out)
     }
 
+    /// The same rules on bytes, for the common all-ASCII bullet (a merge compares every
+    /// bullet of a section for every op, so this is the merge's hot loop); nil when the
+    /// text has non-ASCII characters.
+    static func normalizeASCII(_ text: String) -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        var previousWasWord = false
+        for byte in text.utf8 {
+            if byte >= 0x80 { return nil }
+            let lower = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+            let isWord = (lower >= 0x61 && lower <= 0x7A) || (lower >= 0x30 && lower <= 0x39)
+            if isWord || (previousWasWord && (byte == 0x2B || byte == 0x23)) {
+                if pendingSpace, !out.isEmpty { out.append(0x20) }
+                pendingSpace = false
+                out.append(lower)
+                previousWasWord = true
+            } else if byte == 0x27 {
+                continue
+            } else {
+                pendingSpace = true
+                previousWasWord = false
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `splitKey` on bytes, for all-ASCII text (same rules).
+    static func splitKeyASCII(_ text: String) -> (key: String, value: String)? {
+        let bytes = text.utf8.filter { $0 != UInt8(ascii: "*") && $0 != UInt8(ascii: "_") && $0 != UInt8(ascii: "`") }
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0, colon + 1 < bytes.count,
+              isSpace(bytes[colon + 1]) else { return nil }
+        func trimmed(_ slice: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+            var s = slice
+            while let f = s.first, isSpace(f) { s = s.dropFirst() }
+            while let l = s.last, isSpace(l) { s = s.dropLast() }
+            return s
+        }
+        let key = trimmed(bytes[..<colon])
+        guard !key.isEmpty, key.count <= 40,
+              key.contains(where: { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) else { return nil }
+        var words = 0
+        var inWord = false
+        for b in key {
+            if isSpace(b) { inWord = false } else if !inWord { inWord = true; words += 1 }
+        }
+        guard words <= 5 else { return nil }
+        let value = trimmed(bytes[(colon + 1)...])
+        guard !value.isEmpty else { return nil }
+        return (String(decoding: key, as: UTF8.self), String(decoding: value, as: UTF8.self))
+    }
+
     /// Splits a leading `Key: value` (emphasis markers ignored). The key is 1–5 words,
     /// at most 40 characters, with a letter in it; the colon must be followed by a space.
     static func splitKey(_ text: String) -> (key: String, value: String)? {
+        guard text.utf8.contains(UInt8(ascii: ":")) else { return nil }
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return splitKeyASCII(text) }
         var stripped = String.UnicodeScalarView()
         for scalar in text.unicodeScalars where scalar != "*" && scalar != "_" && scalar != "`" {
             stripped.append(scalar)
