@@ -39,7 +39,8 @@ struct MemProposeCommand: ParsableCommand {
             gate passes (no budget) and the delta's "model" is "local".
             llm: --llm, else LLM_MEMORY_LLM, else `llm` on PATH.
 
-            Exit status: 0 ok, 64 usage, 65 bad exchanges on stdin, 66/74 profile unreadable, \
+            Exit status: 0 ok, 64 usage, 65 bad exchanges on stdin or a profile that is not \
+            UTF-8 text (or over 1 MiB; checked before any model call), 66/74 profile unreadable, \
             69 llm or a usable model missing, 75 temporary failure (timeout, network, rate \
             limit — try again later; nothing is printed).
             """)

@@ -1,6 +1,7 @@
 /// mem-propose's work: exchanges in, one delta out (DESIGN.md, "mem-propose").
 ///
-/// 1. Reads the exchanges (JSON Lines; a malformed line is a data error, exit 65).
+/// 1. Reads the exchanges (JSON Lines; a malformed line is a data error, exit 65) and the
+///    profile (one mem-merge would refuse — not UTF-8 text, over 1 MiB — is exit 65 too).
 ///    None → a delta with no ops and no model call.
 /// 2. The gate (`Gate`, unless `gate` is off): exchanges whose typed prompt shows no sign
 ///    of saying something about the user are not sent, but they are read: they are in
@@ -24,8 +25,9 @@
 ///    default model (unless that is the same model); if that cannot be used either → exit
 ///    69 naming both. llm missing → 69. Anything temporary (timeout, network, rate limit,
 ///    other errors) → exit 75, nothing on stdout.
-/// 7. Parses the reply (`ReplyParser`) and returns the delta: the kept ops, `sources`,
-///    `through`, `model` = the model that answered.
+/// 7. Parses the reply (`ReplyParser`), drops ops that read like instructions and refuses
+///    a reply that would take away too much of the profile (`ReplyGuard`), and returns the
+///    delta: the kept ops, `sources`, `through`, `model` = the model that answered.
 public struct Proposer {
     /// The model name that selects the built-in offline extractor.
     public static let localModel = "local"
@@ -82,7 +84,10 @@ public struct Proposer {
             report("no exchange in this batch has user text (tool-result follow-ups only); nothing to ask the model")
         }
 
-        let profileBytes = try FileSystem.readIfPresent(options.profilePath) ?? []
+        let profileBytes = try FileSystem.readIfPresent(options.profilePath, limit: 16 << 20) ?? []
+        // A profile mem-merge would refuse (not UTF-8 text, NUL bytes, over 1 MiB) stops here,
+        // with the same exit 65, before any model call is spent on it.
+        _ = try ProfileDocument(validating: profileBytes, name: options.profilePath)
         let profile = String(decoding: profileBytes, as: UTF8.self)
 
         if isLocal {
@@ -118,7 +123,10 @@ public struct Proposer {
         let parser = ReplyParser(exchangeIDs: prompt.numberedIDs, sections: prompt.sections, options: options.parser)
         let parsed = parser.parse(reply.text)
         parsed.notes.forEach(report)
-        return Delta(ops: parsed.ops, sources: ids(consumed), through: consumed.last?.cursor ?? last.cursor, model: reply.model)
+        // No instructions stored as facts, no wiping the profile in one reply (ReplyGuard).
+        let guarded = ReplyGuard(profileBytes: profileBytes).check(parsed.ops)
+        guarded.notes.forEach(report)
+        return Delta(ops: guarded.ops, sources: ids(consumed), through: consumed.last?.cursor ?? last.cursor, model: reply.model)
     }
 
     /// Whether the model asked for (`--model`, else `LLM_MEMORY_MODEL`) is the built-in `local`.

@@ -104,6 +104,12 @@ public enum Redactor {
                     continue
                 }
                 if isAlnum(b), i == 0 || !isWordByte(bytes[i - 1]) {
+                    // `\nsk-…` in JSON-escaped text (a reply that echoes the prompt, a pasted
+                    // JSON string): the key starts after the escape's letter.
+                    if let end = keyAfterEscape(at: i) {
+                        i = end
+                        continue
+                    }
                     i = word(at: i)
                     continue
                 }
@@ -286,6 +292,35 @@ public enum Redactor {
             return nil
         }
 
+        /// At `n`/`t`/`r` right after a backslash: a provider key or JWT starting just after
+        /// it is replaced; returns where scanning continues, or nil.
+        mutating func keyAfterEscape(at i: Int) -> Int? {
+            guard i > 0, bytes[i - 1] == UInt8(ascii: "\\"), i + 1 < n,
+                  bytes[i] == UInt8(ascii: "n") || bytes[i] == UInt8(ascii: "t") || bytes[i] == UInt8(ascii: "r") else { return nil }
+            if let (end, kind) = prefixedToken(at: i + 1) {
+                replace((i + 1)..<end, with: "[REDACTED:\(kind)]")
+                return end
+            }
+            if let end = jwt(at: i + 1) {
+                replace((i + 1)..<end, with: "[REDACTED:jwt]")
+                return end
+            }
+            return nil
+        }
+
+        /// A quote at `j` — `"`, `'`, or a JSON-escaped `\"` — is skipped; returns the quote
+        /// byte, `\` for an escaped quote, or nil when there is none.
+        func skipQuote(_ j: inout Int, allowing quotes: [UInt8] = [UInt8(ascii: "\""), UInt8(ascii: "'")]) -> UInt8? {
+            guard j < n else { return nil }
+            if bytes[j] == UInt8(ascii: "\\"), j + 1 < n, bytes[j + 1] == UInt8(ascii: "\"") {
+                j += 2
+                return UInt8(ascii: "\\")
+            }
+            guard quotes.contains(bytes[j]) else { return nil }
+            j += 1
+            return bytes[j - 1]
+        }
+
         /// `eyJ<header>.<payload>.<signature>` (base64url; the signature may be empty).
         func jwt(at i: Int) -> Int? {
             guard i + 3 < n, bytes[i] == UInt8(ascii: "e"), bytes[i + 1] == UInt8(ascii: "y"),
@@ -321,12 +356,12 @@ public enum Redactor {
         /// `Authorization: Bearer xyz`, `"authorization": "Basic xyz"`, `Authorization=xyz`.
         mutating func authorizationHeader(after i: Int) -> Int? {
             var j = i
-            if j < n, bytes[j] == UInt8(ascii: "\"") || bytes[j] == UInt8(ascii: "'") { j += 1 }
+            _ = skipQuote(&j)
             while j < n, bytes[j] == UInt8(ascii: " ") { j += 1 }
             guard j < n, bytes[j] == UInt8(ascii: ":") || bytes[j] == UInt8(ascii: "=") else { return nil }
             j += 1
             while j < n, bytes[j] == UInt8(ascii: " ") || bytes[j] == UInt8(ascii: "\t") { j += 1 }
-            if j < n, bytes[j] == UInt8(ascii: "\"") || bytes[j] == UInt8(ascii: "'") { j += 1 }
+            _ = skipQuote(&j)
             // An optional scheme word (Bearer, Basic, Token, Digest…) followed by a space.
             var k = j
             while k < n, isAlpha(bytes[k]) { k += 1 }
@@ -409,7 +444,7 @@ public enum Redactor {
         /// then the value. Returns where scanning continues when a value was replaced.
         mutating func assignment(after i: Int, kind: NameKind, name: Range<Int>) -> Int? {
             var j = i
-            if j < n, bytes[j] == UInt8(ascii: "\"") || bytes[j] == UInt8(ascii: "'") { j += 1 }
+            _ = skipQuote(&j)
             while j < n, bytes[j] == UInt8(ascii: " ") || bytes[j] == UInt8(ascii: "\t") { j += 1 }
             // How the value is attached: `=`/`:` (explicit), prose `is`, or just a space.
             var explicit = false
@@ -433,11 +468,9 @@ public enum Redactor {
             }
             // `password reset`, `pass 2 tests`: a bare space is not an assignment of a password.
             if kind == .password, !explicit, !prose { return nil }
-            var quote: UInt8?
-            if j < n, bytes[j] == UInt8(ascii: "\"") || bytes[j] == UInt8(ascii: "'") || bytes[j] == UInt8(ascii: "`") {
-                quote = bytes[j]
-                j += 1
-            }
+            // The value's opening quote; `\` stands for a JSON-escaped `\"`, which the value
+            // ends at (its backslash).
+            let quote = skipQuote(&j, allowing: [UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "`")])
             let start = j
             switch kind {
             case .password:
