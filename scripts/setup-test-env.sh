@@ -24,6 +24,8 @@ for version in 0.36 0.31.1; do
   if [ "$version" = 0.36 ]; then
     "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps \
       "$root/Tests/Support/llm-scripted-model"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps \
+      "$root/Tests/Support/llm-facts-model"
   fi
   cp "$req" "$stamp"
 done
@@ -33,6 +35,12 @@ venv="$base/llm-0.36"
 if ! "$venv/bin/python" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("llm_user_memory_test_command") is None)'; then
   "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps \
     "$root/Tests/Support/llm-test-command"
+fi
+# The test-only model `facts` (Tests/Support/llm-facts-model: the crash and concurrency
+# tests' update model), also into an llm-0.36 venv made before it was added.
+if ! "$venv/bin/python" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("llm_user_memory_facts_model") is None)'; then
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps \
+    "$root/Tests/Support/llm-facts-model"
 fi
 # .venv-test/llm-0.36-plugin: llm 0.36 + llm-echo + the plugin adapter
 # (integrations/llm-user-memory-plugin), installed the documented way, `llm install -e`.

@@ -18,6 +18,11 @@ struct MemMergeCommand: ParsableCommand {
             journal.jsonl, one line per merge) and writes the delta's "through" to the \
             cursor file.
 
+            A commit killed half-way (history copy, pending record, profile, journal, \
+            cursor) is finished or dropped before the next one (see README, mem-merge). \
+            --recover does only that, reads no delta and prints what it did on standard \
+            error; llm-memory update runs it under the update lock before reading the cursor.
+
             Reports each skipped op and a summary on standard error. Exit status: 0 ok, \
             64 usage, 65 bad delta or profile (not JSON, not UTF-8, over 1 MiB), \
             66 DELTA missing, 73/74 cannot write, 75 the profile changed meanwhile.
@@ -38,6 +43,9 @@ struct MemMergeCommand: ParsableCommand {
     @Flag(help: "With --in-place: reset the profile to the default, empty sections. The old profile goes to the history.")
     var clear = false
 
+    @Flag(help: "Only finish (or drop) a commit an earlier run was killed in the middle of, and remove its temp files; reads no delta.")
+    var recover = false
+
     @Option(help: ArgumentHelp("The journal's name for a --load (default: load; the porcelain's edit uses 'edit').", valueName: "name"))
     var action: String = "load"
 
@@ -45,6 +53,7 @@ struct MemMergeCommand: ParsableCommand {
         if load != nil && clear { throw ValidationError("--load and --clear cannot be used together") }
         if (load != nil || clear) && !inPlace { throw ValidationError("--load and --clear need --in-place") }
         if (load != nil || clear) && deltaFile != nil { throw ValidationError("--load and --clear take no delta") }
+        if recover && (load != nil || clear || deltaFile != nil) { throw ValidationError("--recover takes no delta, --load or --clear") }
     }
 
     func run() throws {
@@ -54,6 +63,13 @@ struct MemMergeCommand: ParsableCommand {
 
     func merge() throws(MemError) {
         let path = profile ?? MemoryLocation.fromEnvironment().profile
+        if recover || inPlace {
+            // (mergeInPlace and replaceProfile recover too; here it is also reported.)
+            if let message = try ProfileStore(profilePath: path).recover().message {
+                StandardStreams.report("mem-merge", message)
+            }
+            if recover { return }
+        }
         if clear || load != nil {
             try replaceWhole(ProfileStore(profilePath: path))
             return

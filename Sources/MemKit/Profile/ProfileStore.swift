@@ -8,8 +8,9 @@ import Darwin
 ///
 /// - `profile.md` (or whatever the profile is called) — 0600, replaced atomically.
 /// - `history/profile-<UTC yyyymmddThhmmssZ>-<n>.md` — the bytes each change replaced
-///   (0600; `n` counts from 1 within a second). At most `maxHistoryVersions` are kept;
-///   the oldest go first.
+///   (0600; `n` counts from 1 within a second; written to a temp file and linked into
+///   place, so a history file is never torn). At most `maxHistoryVersions` are kept; the
+///   oldest go first.
 /// - `history/journal.jsonl` — one JSON object per line, one line per commit:
 ///   `{"time", "action": "merge", "applied": [op…], "skipped": [{"op", "reason"}…],
 ///   "sources", "through", "model", "previous"}` for a merge (each applied op carries an
@@ -18,6 +19,33 @@ import Darwin
 ///   were replaced, or is null when nothing was replaced.
 /// - `cursor` — the delta's `through`, one line, written (atomically, 0600) after the
 ///   profile, so the porcelain can pass it to `mem-extract --after`.
+/// - `pending` — only while a commit is under way, or after one was interrupted (see below).
+///
+/// ## Commits: nothing lost, nothing doubled
+///
+/// A commit (a merge, or a whole-profile replacement) is, in this order:
+///
+/// 1. the history copy of the current profile (if it is about to be replaced);
+/// 2. `pending`, written atomically: `{"profile": <file name>, "sha256": <hash of the
+///    profile bytes the commit leaves, null for no profile file>, "journal_offset": <the
+///    journal's size before this commit's line>, "entry": <that journal line>, "cursor":
+///    <the cursor to write, or null>}`;
+/// 3. the profile, replaced atomically (when its bytes change);
+/// 4. the journal line (appended);
+/// 5. the cursor (replaced atomically);
+/// 6. `pending` removed.
+///
+/// A process killed anywhere in 1–6 leaves the old or the new profile, complete, and
+/// `recover()` — run before every commit, and by `mem-merge --recover`, which the
+/// porcelain runs under the update lock before it reads the cursor — finishes the job:
+/// if the journal already holds the line at `journal_offset` (step 4 happened), or the
+/// profile's bytes hash to `sha256` (step 3 happened, or there was nothing to write), it
+/// appends the line (unless it is there; a torn line is cut off and written again), writes
+/// the cursor and removes `pending`: the commit counts once. Otherwise the profile was
+/// never replaced (killed in 1–2), and `pending` is dropped: the cursor did not move, so
+/// the same exchanges are read again, and nothing of them was applied. Either way no
+/// exchange is skipped and none is applied, journalled or sent to the model twice.
+/// Recovery also removes temp files (`.<name>.tmp-<pid>-<n>`) left by dead processes.
 ///
 /// The directory and `history/` are created 0700. An existing directory is tightened to
 /// 0700 only when it is the memory dir (`MemoryLocation`); a directory the user chose for
@@ -35,6 +63,7 @@ public struct ProfileStore: Sendable {
     public var historyDirectory: String { directory + "/history" }
     public var journalPath: String { historyDirectory + "/journal.jsonl" }
     public var cursorPath: String { directory + "/cursor" }
+    public var pendingPath: String { directory + "/pending" }
 
     public struct CommitResult: Equatable, Sendable {
         /// True when the profile file was (re)written.
@@ -42,6 +71,38 @@ public struct ProfileStore: Sendable {
         /// The history file name holding the replaced bytes, if any.
         public var previous: String?
     }
+
+    /// What `recover()` did about an interrupted commit.
+    public enum Recovery: Equatable, Sendable {
+        /// No interrupted commit.
+        case nothing
+        /// The commit had replaced the profile: its journal line and cursor were completed.
+        case completed(action: String, through: String?)
+        /// The commit had not replaced the profile: it was dropped (nothing of it applied).
+        case discarded(action: String, through: String?)
+
+        /// One line for stderr, or nil when there was nothing to do.
+        public var message: String? {
+            switch self {
+            case .nothing:
+                return nil
+            case let .completed(action, through):
+                return "completed an interrupted \(action)\(through.map { " through \($0)" } ?? ""): its profile was written; journal and cursor brought up to date"
+            case let .discarded(action, through):
+                return "dropped an interrupted \(action)\(through.map { " through \($0)" } ?? "") whose profile was never written; "
+                    + (action == "merge" ? "the cursor did not move, so those exchanges are read again" : "the profile is unchanged")
+            }
+        }
+    }
+
+    /// Where a commit may be stopped, for the tests of `recover()` (a thrown error there
+    /// leaves the files exactly as a process killed at that point would).
+    enum CommitStep: Sendable, CaseIterable {
+        case historySaved, pendingWritten, profileWritten, journalAppended, cursorWritten
+    }
+
+    /// Tests only: the commit throws right after this step.
+    var stopAfter: CommitStep?
 
     /// The current profile bytes (validated), or nil when there is no profile yet.
     public func loadBytes() throws(MemError) -> [UInt8]? {
@@ -51,26 +112,25 @@ public struct ProfileStore: Sendable {
     }
 
     /// Reads the profile (or starts from the default), applies `delta` and commits it.
+    /// An interrupted earlier commit is recovered first.
     @discardableResult
     public func mergeInPlace(_ delta: Delta) throws(MemError) -> MergeResult {
+        try prepareDirectories()
+        _ = try recover()
         let original = try loadBytes()
         let result = ProfileMerger.apply(delta, to: original.map { ProfileDocument(bytes: $0) } ?? .default)
         try commitMerge(result, delta: delta, original: original)
         return result
     }
 
-    /// Commits a merge result (history copy, atomic write, journal
-    /// line, cursor). `original` is what the merge started from (nil: no profile file);
-    /// if the file changed since, nothing is written and the error says to try again (75).
+    /// Commits a merge result (history copy, pending, atomic write, journal line, cursor).
+    /// `original` is what the merge started from (nil: no profile file); if the file
+    /// changed since, nothing is written and the error says to try again (75).
     @discardableResult
     public func commitMerge(_ result: MergeResult, delta: Delta, original: [UInt8]?) throws(MemError) -> CommitResult {
         try prepareDirectories()
         let newBytes = result.document.bytes
         let shouldWrite = original.map { $0 != newBytes } ?? result.changed
-        var commit = CommitResult(wroteProfile: false, previous: nil)
-        if shouldWrite {
-            commit = try replace(with: newBytes, expecting: original)
-        }
         var applied: [JSONValue] = []
         var skipped: [JSONValue] = []
         for outcome in result.outcomes {
@@ -83,43 +143,73 @@ public struct ProfileStore: Sendable {
                 skipped.append(.object([("op", outcome.op.json), ("reason", .string(outcome.detail))]))
             }
         }
-        let entry: JSONValue = .object([
-            ("time", .string(Timestamp.nowISO8601())),
-            ("action", .string("merge")),
-            ("applied", .array(applied)),
-            ("skipped", .array(skipped)),
-            ("sources", .array(delta.sources.map { .string($0) })),
-            ("through", delta.through.map { .string($0) } ?? .null),
-            ("model", delta.model.map { .string($0) } ?? .null),
-            ("previous", commit.previous.map { .string($0) } ?? .null),
-        ])
-        try FileSystem.appendLine(journalPath, entry.serialized())
-        if let through = delta.through {
-            try FileSystem.writeAtomically(cursorPath, bytes: Array((through + "\n").utf8), mode: 0o600)
+        return try commit(writing: shouldWrite ? newBytes : nil, expecting: original, cursor: delta.through) { previous in
+            .object([
+                ("time", .string(Timestamp.nowISO8601())),
+                ("action", .string("merge")),
+                ("applied", .array(applied)),
+                ("skipped", .array(skipped)),
+                ("sources", .array(delta.sources.map { .string($0) })),
+                ("through", delta.through.map { .string($0) } ?? .null),
+                ("model", delta.model.map { .string($0) } ?? .null),
+                ("previous", previous.map { .string($0) } ?? .null),
+            ])
         }
-        return commit
     }
 
     /// Replaces the whole profile with `bytes` (for `load`, `clear` and the like), keeping
     /// the old bytes in the history and journalling `action` with any `details`. The
-    /// cursor is not touched.
+    /// cursor is not touched. An interrupted earlier commit is recovered first.
     @discardableResult
     public func replaceProfile(with bytes: [UInt8], action: String,
                                details: [(String, JSONValue)] = []) throws(MemError) -> CommitResult {
         try prepareDirectories()
+        _ = try recover()
         let current = try FileSystem.readIfPresent(profilePath, limit: 16 << 20)
-        var commit = CommitResult(wroteProfile: false, previous: nil)
-        if current != bytes {
-            commit = try replace(with: bytes, expecting: current)
+        return try commit(writing: current != bytes ? bytes : nil, expecting: current, cursor: nil) { previous in
+            var pairs: [(String, JSONValue)] = [
+                ("time", .string(Timestamp.nowISO8601())),
+                ("action", .string(action)),
+            ]
+            pairs.append(contentsOf: details)
+            pairs.append(("previous", previous.map { .string($0) } ?? .null))
+            return .object(pairs)
         }
-        var pairs: [(String, JSONValue)] = [
-            ("time", .string(Timestamp.nowISO8601())),
-            ("action", .string(action)),
-        ]
-        pairs.append(contentsOf: details)
-        pairs.append(("previous", commit.previous.map { .string($0) } ?? .null))
-        try FileSystem.appendLine(journalPath, JSONValue.object(pairs).serialized())
-        return commit
+    }
+
+    /// Finishes or drops a commit that a killed process left half done (see the type's
+    /// documentation), and removes temp files of dead processes. Call it holding the
+    /// update lock, before reading the cursor.
+    @discardableResult
+    public func recover() throws(MemError) -> Recovery {
+        removeStaleTempFiles()
+        guard let bytes = try FileSystem.readIfPresent(pendingPath, limit: 32 << 20) else { return .nothing }
+        guard let record = try? JSONParser.parse(bytes), case .object = record,
+              let name = record["profile"]?.stringValue, let entry = record["entry"], case .object = entry,
+              case let .number(offsetValue)? = record["journal_offset"], offsetValue >= 0, offsetValue.isFinite
+        else {
+            // Not ours to read: a record is written atomically, so this is not a torn one.
+            unlink(pendingPath)
+            FileSystem.syncDirectory(directory)
+            return .discarded(action: "commit (unreadable pending record)", through: nil)
+        }
+        let action = entry["action"]?.stringValue ?? "commit"
+        let cursor = record["cursor"]?.stringValue
+        let offset = Int(offsetValue)
+        let journalled = try journalState(at: offset, line: entry.serialized())
+        // The record names its profile (another --profile may share this directory, its
+        // journal and its cursor): that file's bytes tell whether the write happened.
+        let current = name.isEmpty || name.contains("/") ? nil
+            : try FileSystem.readIfPresent(directory + "/" + name, limit: 16 << 20)
+        let expected = record["sha256"]?.stringValue
+        let profileWritten = current.map { SHA256.hex($0) } == expected
+        if journalled != .absent || profileWritten {
+            try finish(entry: entry, cursor: cursor, journalOffset: offset)
+            return .completed(action: action, through: cursor)
+        }
+        unlink(pendingPath)
+        FileSystem.syncDirectory(directory)
+        return .discarded(action: action, through: cursor)
     }
 
     // MARK: - Steps
@@ -132,45 +222,208 @@ public struct ProfileStore: Sendable {
         try FileSystem.makePrivateDirectory(historyDirectory)
     }
 
-    /// History copy of the current bytes (if any), then the atomic write.
-    private func replace(with bytes: [UInt8], expecting original: [UInt8]?) throws(MemError) -> CommitResult {
+    /// Steps 1–6 of a commit (see the type's documentation). `bytes` nil: the profile is
+    /// left as it is (a merge that changes nothing is still journalled and moves the
+    /// cursor). `entry` builds the journal line from the history file name, if any.
+    private func commit(writing bytes: [UInt8]?, expecting original: [UInt8]?, cursor: String?,
+                        entry makeEntry: (String?) -> JSONValue) throws(MemError) -> CommitResult {
+        // (Recovery never changes the profile, so `original` stays what it was.)
+        if FileSystem.exists(pendingPath) { _ = try recover() }
         let current = try FileSystem.readIfPresent(profilePath, limit: 16 << 20)
-        if current != original {
+        if bytes != nil, current != original {
             throw MemError(.tempFailure, "\(profilePath) changed while the delta was being merged; nothing written, try again")
         }
         var previous: String?
-        if let current {
+        if bytes != nil, let current {
             previous = try saveHistory(current)
         }
-        try FileSystem.writeAtomically(profilePath, bytes: bytes, mode: 0o600)
+        try stop(after: .historySaved)
+        let entry = makeEntry(previous)
+        let offset = ProfileStore.fileSize(journalPath) ?? 0
+        let after = bytes ?? current
+        let record: JSONValue = .object([
+            ("profile", .string(FileSystem.baseName(profilePath))),
+            ("sha256", after.map { .string(SHA256.hex($0)) } ?? .null),
+            ("journal_offset", .number(Double(offset))),
+            ("entry", entry),
+            ("cursor", cursor.map { .string($0) } ?? .null),
+        ])
+        try FileSystem.writeAtomically(pendingPath, bytes: Array((record.serialized() + "\n").utf8), mode: 0o600)
+        try stop(after: .pendingWritten)
+        if let bytes {
+            do {
+                try FileSystem.writeAtomically(profilePath, bytes: bytes, mode: 0o600)
+            } catch {
+                unlink(pendingPath)
+                throw error
+            }
+            try stop(after: .profileWritten)
+        }
+        try finish(entry: entry, cursor: cursor, journalOffset: offset)
         if previous != nil { pruneHistory() }
-        return CommitResult(wroteProfile: true, previous: previous)
+        return CommitResult(wroteProfile: bytes != nil, previous: previous)
     }
 
-    /// Writes `bytes` to a new `history/profile-<time>-<n>.md` (O_EXCL, 0600, fsynced).
+    /// Steps 4–6: the journal line (unless already there at `journalOffset`; a torn one is
+    /// cut off first), the cursor, and `pending` removed.
+    private func finish(entry: JSONValue, cursor: String?, journalOffset offset: Int) throws(MemError) {
+        let line = entry.serialized()
+        switch try journalState(at: offset, line: line) {
+        case .complete:
+            break
+        case .torn:
+            guard truncate(journalPath, off_t(offset)) == 0 else {
+                throw MemError(.ioError, "cannot cut the torn last line of \(journalPath): \(lastErrorText())")
+            }
+            try FileSystem.appendLine(journalPath, line)
+        case .absent:
+            try FileSystem.appendLine(journalPath, line)
+        }
+        try stop(after: .journalAppended)
+        if let cursor {
+            try FileSystem.writeAtomically(cursorPath, bytes: Array((cursor + "\n").utf8), mode: 0o600)
+            try stop(after: .cursorWritten)
+        }
+        unlink(pendingPath)
+        FileSystem.syncDirectory(directory)
+    }
+
+    enum JournalState { case absent, torn, complete }
+
+    /// Whether the journal holds `line` (and its newline) at byte `offset`, a torn start
+    /// of it that ends the file, or neither.
+    private func journalState(at offset: Int, line: String) throws(MemError) -> JournalState {
+        let expected = Array((line + "\n").utf8)
+        let fd = open(journalPath, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return .absent }
+            throw MemError(.ioError, "cannot open \(journalPath): \(lastErrorText())")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw MemError(.ioError, "cannot read \(journalPath): \(lastErrorText())") }
+        let size = Int(info.st_size)
+        guard size > offset else { return .absent }
+        var found = [UInt8](repeating: 0, count: min(size - offset, expected.count))
+        var got = 0
+        while got < found.count {
+            let n = found.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, $0.count - got, off_t(offset + got)) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { break }
+            got += n
+        }
+        found.removeLast(found.count - got)
+        if found == expected { return .complete }
+        if offset + found.count == size, expected.starts(with: found) { return .torn }
+        return .absent
+    }
+
+    /// Whether the temp file at `path`, named for process `pid`, was left by a process that
+    /// is gone: there is no such process, it is a zombie, or (Linux) it started after the
+    /// file was last written — the pid was reused. (Removing a live writer's temp file
+    /// would only make its rename fail: nothing is lost either way.)
+    static func isLeftBehind(_ path: String, by pid: Int32) -> Bool {
+        if kill(pid, 0) != 0 { return errno == ESRCH }
+        #if os(Linux)
+        guard let raw = try? FileSystem.readIfPresent("/proc/\(pid)/stat", limit: 4096),
+              let close = raw.lastIndex(of: UInt8(ascii: ")")) else { return false }
+        let fields = raw[(close + 1)...].split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) }
+        // fields[0] is the state (stat's 3rd field), fields[19] the start time (22nd), in
+        // clock ticks since boot.
+        if fields.first == "Z" { return true }
+        guard fields.count > 19, let ticks = Double(fields[19]) else { return false }
+        var file = stat()
+        guard stat(path, &file) == 0 else { return false }
+        var real = timespec(), boot = timespec()
+        clock_gettime(CLOCK_REALTIME, &real)
+        clock_gettime(CLOCK_BOOTTIME, &boot)
+        let bootedAt = Double(real.tv_sec - boot.tv_sec) + Double(real.tv_nsec - boot.tv_nsec) / 1e9
+        let started = bootedAt + ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+        let written = Double(file.st_mtim.tv_sec) + Double(file.st_mtim.tv_nsec) / 1e9
+        return started > written + 0.05
+        #else
+        return false
+        #endif
+    }
+
+    private static func fileSize(_ path: String) -> Int? {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : nil
+    }
+
+    private func stop(after step: CommitStep) throws(MemError) {
+        if stopAfter == step { throw MemError(.ioError, "stopped after \(step) (test)") }
+    }
+
+    /// Writes `bytes` to a new `history/profile-<time>-<n>.md` (0600): into a temp file
+    /// (fsynced), then linked to the first free name, so the name never shows torn bytes.
     func saveHistory(_ bytes: [UInt8]) throws(MemError) -> String {
+        var tempPath = ""
+        var fd: Int32 = -1
+        for attempt in 0..<100 {
+            tempPath = "\(historyDirectory)/.profile.tmp-\(getpid())-\(attempt)"
+            fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd >= 0 || errno != EEXIST { break }
+        }
+        if fd < 0 { throw MemError(.cantCreate, "cannot create \(tempPath): \(lastErrorText())") }
+        var ok = bytes.withUnsafeBytes { StandardStreams.writeAll(fd: fd, bytes: $0) }
+        var failure = ok ? 0 : errno
+        if ok, fchmod(fd, 0o600) != 0 { ok = false; failure = errno }
+        if ok, fsync(fd) != 0 { ok = false; failure = errno }
+        if close(fd) != 0, ok { ok = false; failure = errno }
+        defer { unlink(tempPath) }
+        if !ok { throw MemError(.ioError, "cannot write \(tempPath): \(lastErrorText(failure))") }
         let stamp = Timestamp.nowCompact()
         for n in 1...10_000 {
             let name = "profile-\(stamp)-\(n).md"
             let path = historyDirectory + "/" + name
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            if fd < 0 {
-                if errno == EEXIST { continue }
+            if link(tempPath, path) == 0 {
+                FileSystem.syncDirectory(historyDirectory)
+                return name
+            }
+            if errno == EEXIST { continue }
+            // A file system without hard links: rename (we hold the update lock, so the
+            // name checked free stays free).
+            guard errno == EPERM || errno == ENOTSUP || errno == EOPNOTSUPP || errno == EMLINK else {
                 throw MemError(.cantCreate, "cannot create \(path): \(lastErrorText())")
             }
-            var ok = bytes.withUnsafeBytes { StandardStreams.writeAll(fd: fd, bytes: $0) }
-            var failure = ok ? 0 : errno
-            if ok, fchmod(fd, 0o600) != 0 { ok = false; failure = errno }
-            if ok, fsync(fd) != 0 { ok = false; failure = errno }
-            if close(fd) != 0, ok { ok = false; failure = errno }
-            if !ok {
-                unlink(path)
-                throw MemError(.ioError, "cannot write \(path): \(lastErrorText(failure))")
-            }
+            if FileSystem.exists(path) { continue }
+            guard rename(tempPath, path) == 0 else { throw MemError(.cantCreate, "cannot create \(path): \(lastErrorText())") }
             FileSystem.syncDirectory(historyDirectory)
             return name
         }
         throw MemError(.cantCreate, "cannot find a free history file name in \(historyDirectory)")
+    }
+
+    /// Removes `.<name>.tmp-<pid>-<n>` files that `FileSystem.writeAtomically` and
+    /// `saveHistory` left behind when their process was killed: beside the profile (or
+    /// its symlink's target), the cursor and `pending`, and in `history/`. A file whose
+    /// process still runs is left alone.
+    func removeStaleTempFiles() {
+        let target = FileSystem.resolvedPath(profilePath)
+        let places: [(dir: String, names: Set<String>)] = [
+            (FileSystem.directoryName(target), [FileSystem.baseName(target)]),
+            (directory, ["cursor", "pending"]),
+            (historyDirectory, ["profile"]),
+        ]
+        for (dir, names) in places {
+            guard let handle = opendir(dir) else { continue }
+            var stale: [String] = []
+            while let entry = readdir(handle) {
+                let file = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                // ".<name>.tmp-<pid>-<n>"
+                let parts = file.split(separator: "-", omittingEmptySubsequences: false)
+                guard file.hasPrefix("."), parts.count >= 3, let pid = Int32(parts[parts.count - 2]), pid > 0,
+                      Int(parts[parts.count - 1]) != nil else { continue }
+                let head = parts[0..<(parts.count - 2)].joined(separator: "-")
+                guard head.hasSuffix(".tmp"), names.contains(String(head.dropFirst().dropLast(".tmp".count))) else { continue }
+                if ProfileStore.isLeftBehind(dir + "/" + file, by: pid) { stale.append(dir + "/" + file) }
+            }
+            closedir(handle)
+            stale.forEach { unlink($0) }
+        }
     }
 
     /// The history files, oldest first (by time stamp, then by number).

@@ -13,7 +13,11 @@ import Darwin
 /// - the child runs in its own process group; after `timeout` seconds the group gets
 ///   SIGTERM, and SIGKILL 2 s later if it is still there. SIGINT, SIGTERM and SIGHUP sent
 ///   to us while we wait are held, passed on the same way, then take effect;
-/// - temp files live in `$TMPDIR` (else /tmp).
+/// - temp files live in `$TMPDIR` (else /tmp);
+/// - the child gets only stdin, stdout and stderr: no other descriptor of ours (such as
+///   the porcelain's update lock, an flock on fd 9 that mem-propose inherits) outlives us
+///   in it. A model call left running after its update was killed must not keep the
+///   update lock.
 public struct ChildProcess: Sendable {
     public struct Output: Sendable {
         /// Exit status when the child exited, nil when a signal ended it.
@@ -110,6 +114,13 @@ public struct ChildProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, inFD, 0)
         posix_spawn_file_actions_adddup2(&actions, outFD, 1)
         posix_spawn_file_actions_adddup2(&actions, errFD, 2)
+        #if canImport(Glibc)
+        if let addCloseFrom = ChildProcess.addCloseFrom {
+            _ = addCloseFrom(&actions, 3)
+        } else {
+            ChildProcess.markDescriptorsCloseOnExec()
+        }
+        #endif
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -122,7 +133,12 @@ public struct ChildProcess: Sendable {
         sigemptyset(&defaults)
         for sig in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD] { sigaddset(&defaults, sig) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
+        #if canImport(Darwin)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+                                                    | POSIX_SPAWN_CLOEXEC_DEFAULT))
+        #else
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        #endif
 
         // Hold the signals that would end us while the child runs, so we can stop the
         // child's whole group first (it is not in our process group any more).
@@ -171,6 +187,28 @@ public struct ChildProcess: Sendable {
     }
 
     static let forwardedSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
+    #if canImport(Glibc)
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    /// glibc 2.34+ (not in Swift's Glibc module, so looked up).
+    private static let addCloseFrom: AddCloseFrom? =
+        dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map { unsafeBitCast($0, to: AddCloseFrom.self) }
+
+    /// Without closefrom: every open descriptor above 2 gets FD_CLOEXEC (we are single-
+    /// threaded, and exec is the next thing the child does).
+    private static func markDescriptorsCloseOnExec() {
+        guard let dir = opendir("/proc/self/fd") else { return }
+        var fds: [Int32] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if let fd = Int32(name), fd > 2 { fds.append(fd) }
+        }
+        closedir(dir)
+        for fd in fds { _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC) }
+    }
+    #endif
 
     /// Polls `waitpid` (1 ms growing to 20 ms between polls) until the child exits, the
     /// timeout passes, or one of the held signals arrives.
