@@ -52,6 +52,36 @@ public struct Exchange: Equatable, Sendable {
         ])
     }
 
+    /// The `json` record, byte for byte, written straight into `out` without building
+    /// the value first: a full read writes 100k of them.
+    public func writeJSON(into out: inout ByteBuffer) {
+        out.append("{\"id\":")
+        out.appendJSONString(id)
+        out.append(",\"conversation\":")
+        out.appendJSONString(conversation)
+        out.append(",\"model\":")
+        out.appendJSONString(model)
+        out.append(",\"datetime\":")
+        out.appendJSONString(datetime)
+        out.append(",\"prompt\":")
+        out.appendJSONString(prompt)
+        out.append(",\"system\":")
+        out.appendJSONString(system)
+        out.append(",\"fragments\":[")
+        for (i, fragment) in fragments.enumerated() {
+            out.append(i == 0 ? "{\"kind\":" : ",{\"kind\":")
+            out.appendJSONString(fragment.kind.rawValue)
+            out.append(",\"source\":")
+            out.appendJSONString(fragment.source)
+            out.append("}")
+        }
+        out.append("],\"response\":")
+        out.appendJSONString(response)
+        out.append(",\"cursor\":")
+        out.appendJSONString(cursor)
+        out.append("}")
+    }
+
     public init(json: JSONValue) throws(MemError) {
         guard let id = json["id"]?.stringValue, let cursor = json["cursor"]?.stringValue else {
             throw MemError(.dataError, "exchange record needs \"id\" and \"cursor\"")

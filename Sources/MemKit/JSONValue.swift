@@ -107,47 +107,100 @@ public enum JSONValue: Equatable, Sendable {
         for _ in 0..<level { out += [0x20, 0x20] }
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    /// Escapes on UTF-8 bytes, copying runs that need no escape in one go.
-    private static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
+    /// Escapes on UTF-8 bytes (see `writeEscaped`).
+    static func writeString(_ s: String, into out: inout [UInt8]) {
         var s = s
-        s.withUTF8 { bytes in
-            var runStart = 0
-            var i = 0
-            func flush(_ end: Int) {
-                if end > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<end])) }
+        s.withUTF8 { utf8 in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: escapedCapacity(utf8.count)) { scratch in
+                guard let base = scratch.baseAddress else { return }
+                out.append(contentsOf: UnsafeBufferPointer(start: base, count: writeEscaped(utf8, to: base)))
             }
-            while i < bytes.count {
-                let b = bytes[i]
-                var escape: [UInt8]? = nil
-                var width = 1
-                switch b {
-                case UInt8(ascii: "\""): escape = [0x5C, 0x22]
-                case UInt8(ascii: "\\"): escape = [0x5C, 0x5C]
-                case 0x0A: escape = [0x5C, UInt8(ascii: "n")]
-                case 0x0D: escape = [0x5C, UInt8(ascii: "r")]
-                case 0x09: escape = [0x5C, UInt8(ascii: "t")]
-                case 0x00..<0x20, 0x7F:
-                    escape = [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 0xF)]]
-                case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
-                    // U+2028 and U+2029 break JavaScript readers of JSON Lines.
-                    escape = Array("\\u202".utf8) + [bytes[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9")]
-                    width = 3
-                default: break
-                }
-                if let escape {
-                    flush(i)
-                    out += escape
-                    i += width
-                    runStart = i
-                } else {
-                    i += 1
-                }
-            }
-            flush(bytes.count)
         }
-        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Room `writeEscaped` may need for `count` bytes: each can become `\u00XX`.
+    static func escapedCapacity(_ count: Int) -> Int { 6 * count + 2 }
+
+    /// Writes `utf8` as a JSON string literal at `dest` (which has `escapedCapacity`
+    /// bytes of room) and returns how many bytes it wrote. Runs that need no escape are
+    /// found eight bytes at a time and copied in one go: mem-extract writes every
+    /// prompt and response through here, tens of MB on a full read.
+    static func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to dest: UnsafeMutablePointer<UInt8>) -> Int {
+        var written = 0
+        @inline(__always) func put(_ byte: UInt8) {
+            dest[written] = byte
+            written += 1
+        }
+        put(UInt8(ascii: "\""))
+        guard let base = utf8.baseAddress else {
+            put(UInt8(ascii: "\""))
+            return written
+        }
+        let count = utf8.count
+        var runStart = 0
+        var i = 0
+        @inline(__always) func flush() {
+            if i > runStart {
+                (dest + written).update(from: base + runStart, count: i - runStart)
+                written += i - runStart
+            }
+        }
+        while i < count {
+            while i + 8 <= count, !mayNeedEscape(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+                i += 8
+            }
+            // Byte by byte through the word that may hold an escape, then words again.
+            let stop = min(i + 8, count)
+            while i < stop {
+                let b = base[i]
+                switch b {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    flush(); put(0x5C); put(b)
+                case 0x0A:
+                    flush(); put(0x5C); put(UInt8(ascii: "n"))
+                case 0x0D:
+                    flush(); put(0x5C); put(UInt8(ascii: "r"))
+                case 0x09:
+                    flush(); put(0x5C); put(UInt8(ascii: "t"))
+                case 0x00..<0x20, 0x7F:
+                    flush()
+                    for c in "\\u00".utf8 { put(c) }
+                    put(hexDigits[Int(b >> 4)]); put(hexDigits[Int(b & 0xF)])
+                case 0xE2 where i + 2 < count && base[i + 1] == 0x80 && (base[i + 2] == 0xA8 || base[i + 2] == 0xA9):
+                    // U+2028 and U+2029 break JavaScript readers of JSON Lines.
+                    flush()
+                    for c in "\\u202".utf8 { put(c) }
+                    put(base[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
+                    i += 3
+                    runStart = i
+                    continue
+                default:
+                    i += 1
+                    continue
+                }
+                i += 1
+                runStart = i
+            }
+        }
+        flush()
+        put(UInt8(ascii: "\""))
+        return written
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// True when one of the eight bytes is a control byte, `"`, `\\`, DEL or 0xE2 (the lead
+    /// byte of U+2028/U+2029): the bit tricks of "Bit Twiddling Hacks" (haszero, hasless).
+    @inline(__always)
+    static func mayNeedEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        let control = (word &- ones &* 0x20) & ~word & highs
+        let quote = hasZero(word ^ (ones &* 0x22))
+        let backslash = hasZero(word ^ (ones &* 0x5C))
+        let delete = hasZero(word ^ (ones &* 0x7F))
+        let separator = hasZero(word ^ (ones &* 0xE2))
+        return (control | quote | backslash | delete | separator) != 0
     }
 }

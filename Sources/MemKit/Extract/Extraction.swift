@@ -30,7 +30,7 @@ public enum Extraction {
         }
         var out = OutputBuffer()
         try reader.read(after: options.after, limit: options.limit) { (exchange) throws(MemError) in
-            try out.appendLine(exchange.json)
+            try out.appendLine(exchange)
         }
         try out.flush()
     }

@@ -7,6 +7,7 @@ enum FragmentStripper {
     /// known fragments in order, each with its `\n`; what is left is the typed prompt.
     /// Only a prefix is removed, so typed words equal to a fragment's text survive.
     static func typedPrompt(from text: String, promptFragments: [String]) -> String {
+        if promptFragments.isEmpty { return text }
         var rest = Array(text.utf8)[...]
         for fragment in promptFragments {
             let f = Array(fragment.utf8)
@@ -25,6 +26,7 @@ enum FragmentStripper {
             .map { Array($0.trimmingWhitespace().utf8) }
             .filter { !$0.isEmpty }
             .sorted { $0.count > $1.count }
+        if candidates.isEmpty { return text }
         var rest = Array(text.utf8)[...]
         var progress = true
         while progress && !rest.isEmpty {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Recognises the fragment this tool injects, so its text is never taken for the user's.
 ///
 /// The rendered fragment is wrapped in these two HTML comment lines. llm may store a
@@ -36,24 +42,25 @@ public enum MemoryMarker {
 extension MemoryMarker {
     private static let beginBytes = Array(begin.utf8)
 
-    /// A byte search: this runs on every prompt and system text mem-extract reads, and
-    /// `String.contains` (grapheme-aware) costs more than the rest of the record.
+    /// A byte search (memchr for the `<`, then a compare): this runs on every prompt and
+    /// system text mem-extract reads, and `String.contains` (grapheme-aware) costs more
+    /// than the rest of the record.
     static func containsBegin(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { buffer in
-            let needle = beginBytes
-            guard buffer.count >= needle.count else { return false }
-            var i = 0
-            let last = buffer.count - needle.count
-            while i <= last {
-                if buffer[i] == needle[0] {
-                    var j = 1
-                    while j < needle.count, buffer[i + j] == needle[j] { j += 1 }
-                    if j == needle.count { return true }
+            beginBytes.withUnsafeBufferPointer { needle in
+                guard var at = buffer.baseAddress, let first = needle.first, buffer.count >= needle.count else {
+                    return false
                 }
-                i += 1
+                let last = buffer.baseAddress! + (buffer.count - needle.count)
+                while at <= last {
+                    guard let hit = memchr(at, Int32(first), last - at + 1) else { return false }
+                    let candidate = hit.assumingMemoryBound(to: UInt8.self)
+                    if memcmp(candidate, needle.baseAddress!, needle.count) == 0 { return true }
+                    at = UnsafePointer(candidate + 1)
+                }
+                return false
             }
-            return false
         }
     }
 }

@@ -6,24 +6,34 @@
 /// response is the text parts of the assistant messages between them. The system prompt
 /// is the chain's root message when its role is `system`.
 ///
-/// A chunk of turns is read with three set-based queries (the turns with their input and
-/// output messages, the parts of those messages, the fragments the turns used), so a
-/// full read costs a few microseconds per exchange; only conversations (a system message
-/// to find at the root, several output messages) take per-message look-ups, cached.
+/// Why a window rather than joins: llm writes a turn's new messages and their parts in
+/// the turn's own transaction, just before the turn row, so the messages and parts a
+/// chunk of turns first stored lie in one rowid range of each table, between the newest
+/// ones of the previous chunk and the newest of this one. Reading those ranges in rowid
+/// order and joining in memory costs a fraction of two B-tree descents on 35-character
+/// hashes per message (the join this replaced spent half of a full read there). A message
+/// the window does not hold (stored earlier by an identical chat, a conversation's older
+/// messages) is looked up by hash, so the window only decides speed, never the result.
 final class MessageStoreSource {
     private let selectTurns: Statement
-    private let selectChunkParts: Statement
     private let selectChunkFragments: Statement?
     private let selectMessage: Statement
     private let selectParts: Statement
     private let selectFragment: Statement
     private let selectThreadSystemFragments: Statement?
     private let selectConversationSystemFragments: Statement?
+    private let scan: WindowScan?
     private var threadFragmentCache: [String: [String]] = [:]
     /// Content-addressed, so a message's text and root never change: cache them.
     private var fragmentCache: [Int64: String] = [:]
     private var rootCache: [String: String?] = [:]
     private var systemTextCache: [String: (text: String, fragmentIDs: [Int64])] = [:]
+    /// The messages and parts of the chunk being read, and how far each table was read.
+    private var window = Window()
+    private var messagesThrough: Int64 = 0
+    private var partsThrough: Int64 = 0
+    /// Messages and part lists read by hash rather than from the window (for the tests).
+    private(set) var lookups = 0
 
     private struct Message {
         var parent: String?
@@ -44,38 +54,60 @@ final class MessageStoreSource {
         var datetime: String?
         var parent: String?
         var tip: String?
-        var parentMessage: Message?
-        var tipMessage: Message?
     }
 
-    /// The chunk of turns every query of `rows` reads (a derived table has no rowid of
-    /// its own, so it is selected by name).
-    private static let chunk = "SELECT rowid AS rid, * FROM turns WHERE rowid > ?1 ORDER BY rowid LIMIT ?2"
+    /// Messages by hash and their parts, complete (position 0 onwards) or left out.
+    private struct Window {
+        var messages: [MessageKey: Message] = [:]
+        var parts: [MessageKey: [Part]] = [:]
+    }
 
-    init(db: SQLiteDatabase) throws(MemError) {
+    /// A message hash as a dictionary key that hashes its last eight bytes: llm's
+    /// hashes end in hex digits of a digest, and SipHash over all 35 bytes of 800k keys
+    /// was a tenth of a full read. Equality still compares the whole text, so another
+    /// hash format only costs speed.
+    private struct MessageKey: Hashable {
+        let text: String
+
+        init(_ text: String) { self.text = text }
+
+        func hash(into hasher: inout Hasher) {
+            var text = text
+            text.withUTF8 { utf8 in
+                if utf8.count >= 8, let base = utf8.baseAddress {
+                    hasher.combine(UnsafeRawPointer(base + utf8.count - 8).loadUnaligned(as: UInt64.self))
+                } else {
+                    hasher.combine(bytes: UnsafeRawBufferPointer(utf8))
+                }
+            }
+        }
+    }
+
+    /// The statements that read the window; nil where the tables lack a rowid.
+    private struct WindowScan {
+        var messageRowid: Statement
+        var lastPart: Statement
+        var messages: Statement
+        var parts: Statement
+    }
+
+    /// How many messages (twice as many parts) a window may span, when not the default
+    /// of two per turn and 64 more: a chunk whose turns stored more (long tool-call
+    /// chains) reads the rest by hash. The tests narrow it to cut through messages.
+    private let windowSpan: Int?
+
+    init(db: SQLiteDatabase, windowed: Bool = true, windowSpan: Int? = nil) throws(MemError) {
+        self.windowSpan = windowSpan
         let tables = try db.readTransaction { () throws(MemError) in try db.tableNames() }
         let hasTurnFragments = tables.isSuperset(of: ["turn_fragments", "fragments"])
         selectTurns = try db.prepare("""
-            SELECT t.rid, t.id, t.thread_id, t.model, t.datetime_utc, t.parent_message_hash, t.tip_message_hash,
-                   pm.role, pm.parent_hash, pm.hash IS NOT NULL, tm.role, tm.parent_hash, tm.hash IS NOT NULL
-              FROM (\(MessageStoreSource.chunk)) t
-              LEFT JOIN messages pm ON pm.hash = t.parent_message_hash
-              LEFT JOIN messages tm ON tm.hash = t.tip_message_hash
-             ORDER BY t.rid
-            """)
-        // Input and output messages of the chunk; a message shared by two turns comes
-        // twice and is keyed once. Parts come in (message, position) index order.
-        selectChunkParts = try db.prepare("""
-            WITH c AS (SELECT parent_message_hash, tip_message_hash FROM (\(MessageStoreSource.chunk)))
-            SELECT p.message_hash, p.type, p.text, p.payload
-              FROM (SELECT parent_message_hash AS hash FROM c UNION ALL SELECT tip_message_hash FROM c) h
-              JOIN parts p ON p.message_hash = h.hash
+            SELECT rowid, id, thread_id, model, datetime_utc, parent_message_hash, tip_message_hash
+              FROM turns WHERE rowid > ?1 ORDER BY rowid LIMIT ?2
             """)
         selectChunkFragments = hasTurnFragments ? try db.prepare("""
             SELECT tf.turn_id, tf.kind, tf.fragment_id, f.source
-              FROM (SELECT id FROM (\(MessageStoreSource.chunk))) c
-              JOIN turn_fragments tf ON tf.turn_id = c.id
-              JOIN fragments f ON f.id = tf.fragment_id
+              FROM turn_fragments tf JOIN fragments f ON f.id = tf.fragment_id
+             WHERE tf.turn_id IN (SELECT id FROM turns WHERE rowid > ?1 ORDER BY rowid LIMIT ?2)
              ORDER BY tf.turn_id, tf.kind, tf."order"
             """) : nil
         selectMessage = try db.prepare("SELECT parent_hash, role FROM messages WHERE hash = ?")
@@ -94,26 +126,30 @@ final class MessageStoreSource {
                   JOIN fragments f ON f.id = sf.fragment_id
                  WHERE r.conversation_id = ?
                 """) : nil
+        // A table declared WITHOUT ROWID (no llm so far) cannot be read by range: look up.
+        scan = windowed ? try? WindowScan(
+            messageRowid: db.prepare("SELECT rowid FROM messages WHERE hash = ?"),
+            lastPart: db.prepare("SELECT max(rowid) FROM parts WHERE message_hash IN (?1, ?2)"),
+            messages: db.prepare("""
+                SELECT hash, parent_hash, role FROM messages WHERE rowid > ?1 AND rowid <= ?2 ORDER BY rowid
+                """),
+            parts: db.prepare("""
+                SELECT message_hash, position, type, text, payload FROM parts
+                 WHERE rowid > ?1 AND rowid <= ?2 ORDER BY rowid
+                """)) : nil
     }
 
     func rows(after rowid: Int64, limit: Int) throws(MemError) -> [(rowid: Int64, exchange: Exchange)] {
         let bounds: [Statement.Value] = [.int(rowid), .int(Int64(limit))]
         let turns = try selectTurns.query(bounds) { row in
             Turn(rowid: row.int(0), id: row.text(1) ?? "", thread: row.text(2), model: row.text(3),
-                 datetime: row.text(4), parent: row.text(5), tip: row.text(6),
-                 parentMessage: row.int(9) != 0 ? Message(parent: row.text(8), role: row.text(7) ?? "") : nil,
-                 tipMessage: row.int(12) != 0 ? Message(parent: row.text(11), role: row.text(10) ?? "") : nil)
+                 datetime: row.text(4), parent: row.text(5), tip: row.text(6))
         }
-        guard !turns.isEmpty else { return [] }
-        var parts: [String: [Part]] = [:]
-        var previousHash = ""
-        for (hash, part) in try selectChunkParts.query(bounds, { row in
-            (row.text(0) ?? "", Part(type: row.text(1) ?? "", text: row.text(2), payload: row.text(3)))
-        }) {
-            // The same message listed again (shared by turns, or input = output) restarts.
-            if hash != previousHash { parts[hash] = [] }
-            parts[hash, default: []].append(part)
-            previousHash = hash
+        guard let last = turns.last else { return [] }
+        try readWindow(through: last, turns: turns.count)
+        defer {
+            window.messages.removeAll(keepingCapacity: true)
+            window.parts.removeAll(keepingCapacity: true)
         }
         var used: [String: [(kind: Exchange.Fragment.Kind, id: Int64, source: String)]] = [:]
         for (turn, fragment) in try selectChunkFragments?.query(bounds, { row in
@@ -126,16 +162,17 @@ final class MessageStoreSource {
         var out: [(rowid: Int64, exchange: Exchange)] = []
         out.reserveCapacity(turns.count)
         for turn in turns {
-            let fragments = used[turn.id] ?? []
+            let fragments = used.isEmpty ? [] : used[turn.id] ?? []
             var promptContents: [String] = []
             var systemContents: [String] = []
             for f in fragments {
                 let content = try fragmentContent(f.id)
                 if f.kind == .prompt { promptContents.append(content) } else { systemContents.append(content) }
             }
-            let prompt = try typedPrompt(turn, parts: parts, fragments: promptContents)
-            let system = try typedSystem(turn, fragments: systemContents)
-            let response = try responseText(turn, parts: parts)
+            let input = try turn.parent.flatMap { (hash) throws(MemError) in try message(hash) }
+            let prompt = try typedPrompt(turn, input: input, fragments: promptContents)
+            let system = try typedSystem(turn, input: input, fragments: systemContents)
+            let response = try responseText(turn)
             out.append((turn.rowid, Exchange(
                 id: turn.id, conversation: turn.thread, model: turn.model, datetime: turn.datetime,
                 prompt: prompt, system: system,
@@ -145,14 +182,57 @@ final class MessageStoreSource {
         return out
     }
 
+    /// Reads the messages and parts stored since the previous chunk, up to those of the
+    /// chunk's last turn (its output, else its input, found by hash). The first chunk of
+    /// a read starts a bounded distance before; a message whose parts begin before the
+    /// range is left out, so only complete messages are taken from the window.
+    private func readWindow(through last: Turn, turns: Int) throws(MemError) {
+        guard let scan, let newest = last.tip ?? last.parent else { return }
+        let span = Int64(windowSpan ?? 2 * turns + 64)
+        window.messages.reserveCapacity(Int(span))
+        window.parts.reserveCapacity(Int(span))
+        if let high = try scan.messageRowid.query([.text(newest)], { $0.int(0) }).first, high > messagesThrough {
+            let low = max(messagesThrough, high - span)
+            try scan.messages.forEach([.int(low), .int(high)]) { row in
+                window.messages[MessageKey(row.text(0) ?? "")] = Message(parent: row.text(1), role: row.text(2) ?? "")
+            }
+            messagesThrough = high
+        }
+        let lastPart = try scan.lastPart.query([.text(newest), .text(last.parent ?? newest)]) { row in
+            row.isNull(0) ? nil : row.int(0)
+        }.first ?? nil
+        if let high = lastPart, high > partsThrough {
+            let low = max(partsThrough, high - 2 * span)
+            var broken = Set<MessageKey>()
+            try scan.parts.forEach([.int(low), .int(high)]) { row in
+                let key = MessageKey(row.text(0) ?? "")
+                let part = Part(type: row.text(2) ?? "", text: row.text(3), payload: row.text(4))
+                // Rows come in rowid order, which is position order within a message.
+                if row.int(1) == 0 {
+                    window.parts[key] = [part]
+                } else if window.parts[key]?.count == Int(row.int(1)) {
+                    window.parts[key]!.append(part)
+                } else {
+                    broken.insert(key)
+                }
+            }
+            for key in broken { window.parts[key] = nil }
+            partsThrough = high
+        }
+    }
+
     private func message(_ hash: String) throws(MemError) -> Message? {
-        try selectMessage.query([.text(hash)]) { row in
+        if let known = window.messages[MessageKey(hash)] { return known }
+        lookups += 1
+        return try selectMessage.query([.text(hash)]) { row in
             Message(parent: row.text(0), role: row.text(1) ?? "")
         }.first
     }
 
     private func parts(of hash: String) throws(MemError) -> [Part] {
-        try selectParts.query([.text(hash)]) { row in
+        if let known = window.parts[MessageKey(hash)] { return known }
+        lookups += 1
+        return try selectParts.query([.text(hash)]) { row in
             Part(type: row.text(0) ?? "", text: row.text(1), payload: row.text(2))
         }
     }
@@ -192,11 +272,11 @@ final class MessageStoreSource {
         return content
     }
 
-    private func typedPrompt(_ turn: Turn, parts: [String: [Part]], fragments: [String]) throws(MemError) -> String? {
-        guard let parent = turn.parent, let input = turn.parentMessage else { return "" }
+    private func typedPrompt(_ turn: Turn, input: Message?, fragments: [String]) throws(MemError) -> String? {
+        guard let parent = turn.parent, let input else { return "" }
         if input.role == "tool" { return nil }
         guard input.role == "user" else { return "" }
-        let full = try text(of: parts[parent] ?? []).text
+        let full = try text(of: parts(of: parent)).text
         return MemoryMarker.removingBlock(FragmentStripper.typedPrompt(from: full, promptFragments: fragments))
     }
 
@@ -205,9 +285,9 @@ final class MessageStoreSource {
     /// itself, so the fragments the stored message references and, if text is left that
     /// may still be fragment text, those of the thread's other calls (also the legacy
     /// conversation a thread may continue) are stripped too.
-    private func typedSystem(_ turn: Turn, fragments: [String]) throws(MemError) -> String? {
+    private func typedSystem(_ turn: Turn, input: Message?, fragments: [String]) throws(MemError) -> String? {
         // A first message with no parent is the root itself: a user message, no system.
-        guard let start = turn.parentMessage?.parent, let root = try rootMessage(of: start) else { return nil }
+        guard let start = input?.parent, let root = try rootMessage(of: start) else { return nil }
         let resolved = try systemText(root)
         var known = fragments
         for id in resolved.fragmentIDs { known.append(try fragmentContent(id)) }
@@ -256,11 +336,11 @@ final class MessageStoreSource {
     }
 
     /// Text of the assistant messages from the tip back to (not including) the input.
-    /// Usually one message, whose parts came with the chunk.
-    private func responseText(_ turn: Turn, parts: [String: [Part]]) throws(MemError) -> String {
-        guard let tip = turn.tip, tip != turn.parent, let tipMessage = turn.tipMessage else { return "" }
+    /// Usually one message, whose parts came with the window.
+    private func responseText(_ turn: Turn) throws(MemError) -> String {
+        guard let tip = turn.tip, tip != turn.parent, let tipMessage = try message(tip) else { return "" }
         if tipMessage.parent == turn.parent {
-            return tipMessage.role == "assistant" ? try text(of: parts[tip] ?? []).text : ""
+            return tipMessage.role == "assistant" ? try text(of: parts(of: tip)).text : ""
         }
         var texts: [String] = []
         var current: String? = tip
@@ -269,7 +349,7 @@ final class MessageStoreSource {
             steps += 1
             guard let m = try message(hash) else { break }
             if m.role == "assistant" {
-                let t = try text(of: self.parts(of: hash)).text
+                let t = try text(of: parts(of: hash)).text
                 if !t.isEmpty { texts.append(t) }
             }
             current = m.parent

@@ -159,6 +159,13 @@ public final class Statement {
 
     /// Binds, steps through every row calling `map`, then resets.
     public func query<T>(_ values: [Value], _ map: (Row) throws(MemError) -> T) throws(MemError) -> [T] {
+        var rows: [T] = []
+        try forEach(values) { (row) throws(MemError) in rows.append(try map(row)) }
+        return rows
+    }
+
+    /// Binds, hands every row to `body` as it is stepped to (no array built), then resets.
+    public func forEach(_ values: [Value], _ body: (Row) throws(MemError) -> Void) throws(MemError) {
         defer {
             sqlite3_reset(handle)
             sqlite3_clear_bindings(handle)
@@ -172,13 +179,12 @@ public final class Statement {
             }
             if rc != SQLITE_OK { throw db.fail(rc) }
         }
-        var rows: [T] = []
         while true {
             let rc = sqlite3_step(handle)
             if rc == SQLITE_ROW {
-                rows.append(try map(Row(handle: handle)))
+                try body(Row(handle: handle))
             } else if rc == SQLITE_DONE {
-                return rows
+                return
             } else {
                 throw db.fail(rc)
             }
