@@ -26,8 +26,8 @@ final class MessageStoreSource {
     private var threadFragmentCache: [String: [String]] = [:]
     /// Content-addressed, so a message's text and root never change: cache them.
     private var fragmentCache: [Int64: String] = [:]
-    private var rootCache: [String: String?] = [:]
-    private var systemTextCache: [String: (text: String, fragmentIDs: [Int64])] = [:]
+    private var rootCache: [MessageHash: MessageHash?] = [:]
+    private var systemTextCache: [MessageHash: (text: String, fragmentIDs: [Int64])] = [:]
     /// The messages and parts of the chunk being read, and how far each table was read.
     private var window = Window()
     private var messagesThrough: Int64 = 0
@@ -36,7 +36,7 @@ final class MessageStoreSource {
     private(set) var lookups = 0
 
     private struct Message {
-        var parent: String?
+        var parent: MessageHash?
         var role: String
     }
 
@@ -52,35 +52,16 @@ final class MessageStoreSource {
         var thread: String?
         var model: String?
         var datetime: String?
-        var parent: String?
-        var tip: String?
+        var parent: MessageHash?
+        var tip: MessageHash?
     }
 
-    /// Messages by hash and their parts, complete (position 0 onwards) or left out.
+    /// Messages by hash, and where each message's parts lie in `partRows` (only
+    /// messages whose every part, from position 0, is in the window).
     private struct Window {
-        var messages: [MessageKey: Message] = [:]
-        var parts: [MessageKey: [Part]] = [:]
-    }
-
-    /// A message hash as a dictionary key that hashes its last eight bytes: llm's
-    /// hashes end in hex digits of a digest, and SipHash over all 35 bytes of 800k keys
-    /// was a tenth of a full read. Equality still compares the whole text, so another
-    /// hash format only costs speed.
-    private struct MessageKey: Hashable {
-        let text: String
-
-        init(_ text: String) { self.text = text }
-
-        func hash(into hasher: inout Hasher) {
-            var text = text
-            text.withUTF8 { utf8 in
-                if utf8.count >= 8, let base = utf8.baseAddress {
-                    hasher.combine(UnsafeRawPointer(base + utf8.count - 8).loadUnaligned(as: UInt64.self))
-                } else {
-                    hasher.combine(bytes: UnsafeRawBufferPointer(utf8))
-                }
-            }
-        }
+        var messages: [MessageHash: Message] = [:]
+        var parts: [MessageHash: Range<Int>] = [:]
+        var partRows: [Part] = []
     }
 
     /// The statements that read the window; nil where the tables lack a rowid.
@@ -143,13 +124,14 @@ final class MessageStoreSource {
         let bounds: [Statement.Value] = [.int(rowid), .int(Int64(limit))]
         let turns = try selectTurns.query(bounds) { row in
             Turn(rowid: row.int(0), id: row.text(1) ?? "", thread: row.text(2), model: row.text(3),
-                 datetime: row.text(4), parent: row.text(5), tip: row.text(6))
+                 datetime: row.text(4), parent: row.hash(5), tip: row.hash(6))
         }
         guard let last = turns.last else { return [] }
         try readWindow(through: last, turns: turns.count)
         defer {
             window.messages.removeAll(keepingCapacity: true)
             window.parts.removeAll(keepingCapacity: true)
+            window.partRows.removeAll(keepingCapacity: true)
         }
         var used: [String: [(kind: Exchange.Fragment.Kind, id: Int64, source: String)]] = [:]
         for (turn, fragment) in try selectChunkFragments?.query(bounds, { row in
@@ -191,54 +173,61 @@ final class MessageStoreSource {
         let span = Int64(windowSpan ?? 2 * turns + 64)
         window.messages.reserveCapacity(Int(span))
         window.parts.reserveCapacity(Int(span))
-        if let high = try scan.messageRowid.query([.text(newest)], { $0.int(0) }).first, high > messagesThrough {
+        if let high = try scan.messageRowid.query([.text(newest.description)], { $0.int(0) }).first,
+           high > messagesThrough {
             let low = max(messagesThrough, high - span)
             try scan.messages.forEach([.int(low), .int(high)]) { row in
-                window.messages[MessageKey(row.text(0) ?? "")] = Message(parent: row.text(1), role: row.text(2) ?? "")
+                guard let hash = row.hash(0) else { return }
+                window.messages[hash] = Message(parent: row.hash(1), role: row.text(2) ?? "")
             }
             messagesThrough = high
         }
-        let lastPart = try scan.lastPart.query([.text(newest), .text(last.parent ?? newest)]) { row in
+        let lastPart = try scan.lastPart.query([.text(newest.description), .text((last.parent ?? newest).description)]) { row in
             row.isNull(0) ? nil : row.int(0)
         }.first ?? nil
         if let high = lastPart, high > partsThrough {
             let low = max(partsThrough, high - 2 * span)
-            var broken = Set<MessageKey>()
+            var broken = Set<MessageHash>()
             try scan.parts.forEach([.int(low), .int(high)]) { row in
-                let key = MessageKey(row.text(0) ?? "")
-                let part = Part(type: row.text(2) ?? "", text: row.text(3), payload: row.text(4))
-                // Rows come in rowid order, which is position order within a message.
-                if row.int(1) == 0 {
-                    window.parts[key] = [part]
-                } else if window.parts[key]?.count == Int(row.int(1)) {
-                    window.parts[key]!.append(part)
+                guard let hash = row.hash(0) else { return }
+                let position = row.int(1)
+                // Rows come in rowid order, which is position order within a message, so
+                // a message's parts follow each other; one that starts before the window
+                // (or has a gap) is left to the look-up.
+                if position == 0 {
+                    window.parts[hash] = window.partRows.count..<(window.partRows.count + 1)
+                } else if let range = window.parts[hash], range.count == Int(position),
+                          range.upperBound == window.partRows.count {
+                    window.parts[hash] = range.lowerBound..<(range.upperBound + 1)
                 } else {
-                    broken.insert(key)
+                    broken.insert(hash)
+                    return
                 }
+                window.partRows.append(Part(type: row.text(2) ?? "", text: row.text(3), payload: row.text(4)))
             }
-            for key in broken { window.parts[key] = nil }
+            for hash in broken { window.parts[hash] = nil }
             partsThrough = high
         }
     }
 
-    private func message(_ hash: String) throws(MemError) -> Message? {
-        if let known = window.messages[MessageKey(hash)] { return known }
+    private func message(_ hash: MessageHash) throws(MemError) -> Message? {
+        if let known = window.messages[hash] { return known }
         lookups += 1
-        return try selectMessage.query([.text(hash)]) { row in
-            Message(parent: row.text(0), role: row.text(1) ?? "")
+        return try selectMessage.query([.text(hash.description)]) { row in
+            Message(parent: row.hash(0), role: row.text(1) ?? "")
         }.first
     }
 
-    private func parts(of hash: String) throws(MemError) -> [Part] {
-        if let known = window.parts[MessageKey(hash)] { return known }
+    private func parts(of hash: MessageHash) throws(MemError) -> ArraySlice<Part> {
+        if let range = window.parts[hash] { return window.partRows[range] }
         lookups += 1
-        return try selectParts.query([.text(hash)]) { row in
+        return try selectParts.query([.text(hash.description)]) { row in
             Part(type: row.text(0) ?? "", text: row.text(1), payload: row.text(2))
-        }
+        }[...]
     }
 
     /// The text parts of a message, fragment references resolved.
-    private func text(of parts: [Part]) throws(MemError) -> (text: String, fragmentIDs: [Int64]) {
+    private func text(of parts: ArraySlice<Part>) throws(MemError) -> (text: String, fragmentIDs: [Int64]) {
         var text = ""
         var ids: [Int64] = []
         for part in parts where part.type == "text" {
@@ -300,7 +289,7 @@ final class MessageStoreSource {
         return typed.isEmpty ? nil : typed
     }
 
-    private func systemText(_ hash: String) throws(MemError) -> (text: String, fragmentIDs: [Int64]) {
+    private func systemText(_ hash: MessageHash) throws(MemError) -> (text: String, fragmentIDs: [Int64]) {
         if let cached = systemTextCache[hash] { return cached }
         let resolved = try text(of: parts(of: hash))
         systemTextCache[hash] = resolved
@@ -316,10 +305,10 @@ final class MessageStoreSource {
     }
 
     /// The hash of the chain's root message if its role is `system`.
-    private func rootMessage(of hash: String) throws(MemError) -> String? {
-        var path: [String] = []
+    private func rootMessage(of hash: MessageHash) throws(MemError) -> MessageHash? {
+        var path: [MessageHash] = []
         var current = hash
-        var root: String?? = nil
+        var root: MessageHash?? = nil
         for _ in 0..<100_000 {
             if let cached = rootCache[current] { root = cached; break }
             path.append(current)
@@ -343,7 +332,7 @@ final class MessageStoreSource {
             return tipMessage.role == "assistant" ? try text(of: parts(of: tip)).text : ""
         }
         var texts: [String] = []
-        var current: String? = tip
+        var current: MessageHash? = tip
         var steps = 0
         while let hash = current, hash != turn.parent, steps < 10_000 {
             steps += 1
