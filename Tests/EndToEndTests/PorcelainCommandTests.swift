@@ -457,7 +457,7 @@ struct PorcelainCommandTests {
         // Update A takes the lock and waits inside its model call until the gate opens.
         let first = try memory.start(["update"], env: gate.env, name: "first")
         defer { first.stop() }
-        #expect(pollUntil { gate.started }, "the first update reached its model call")
+        #expect(waitUntil { gate.started }, "the first update reached its model call")
         #expect(try memory.logPrompt("I live in Lisbon").status == 0)
 
         // Update B finds the lock held: exit 0 at once, a note for A.
@@ -486,11 +486,11 @@ struct PorcelainCommandTests {
         #expect(background.out.isEmpty)
         #expect(background.err.isEmpty)
         // The call has returned; the update it started is still waiting for its model.
-        #expect(pollUntil { gate.started }, "the background update reached its model call")
+        #expect(waitUntil { gate.started }, "the background update reached its model call")
         #expect(memory.read(memory.profilePath)?.contains("Rust developer") != true)
         gate.open()
-        #expect(pollUntil { memory.read(memory.profilePath)?.contains("- Role: Rust developer") == true })
-        #expect(pollUntil { memory.read(memory.path("memory/last-update"))?.contains("outcome: ok") == true })
+        #expect(waitUntil { memory.read(memory.profilePath)?.contains("- Role: Rust developer") == true })
+        #expect(waitUntil { memory.read(memory.path("memory/last-update"))?.contains("outcome: ok") == true })
         #expect(memory.waitForUpdatesToFinish())
 
         let logDir = memory.path("memory/log")
@@ -512,7 +512,7 @@ struct PorcelainCommandTests {
 
         let watch = try memory.start(["watch"], env: env, name: "watch")
         defer { watch.stop() }
-        #expect(pollUntil { memory.read(watchPid) == "\(watch.process.processIdentifier)\n" })
+        #expect(waitUntil { memory.read(watchPid) == "\(watch.process.processIdentifier)\n" })
         #expect(try memory.porcelain(["status"]).out
             .contains("watch:          running (pid \(watch.process.processIdentifier))"))
 
@@ -522,9 +522,9 @@ struct PorcelainCommandTests {
         #expect(memory.read(watchPid) == "\(watch.process.processIdentifier)\n")
 
         #expect(try memory.logPrompt("I am a Rust developer").status == 0)
-        #expect(pollUntil { memory.read(memory.profilePath)?.contains("- Role: Rust developer") == true },
+        #expect(waitUntil { memory.read(memory.profilePath)?.contains("- Role: Rust developer") == true },
                 "the watch applied the prompt: \(watch.err)")
-        #expect(pollUntil { memory.cursor() == memory.newestCursor() })
+        #expect(waitUntil { memory.cursor() == memory.newestCursor() })
 
         watch.process.interrupt()
         #expect(watch.wait(), "the watch stopped after SIGINT")
@@ -567,7 +567,7 @@ struct PorcelainCommandTests {
         #expect(try loose(["clear", "--yes"]).status == 0)
         #expect(try memory.logPrompt("I like tea").status == 0)
         #expect(try loose(["update", "--background"], closingFileDescriptors: true).status == 0)
-        #expect(pollUntil { memory.cursor() == memory.newestCursor() })
+        #expect(waitUntil { memory.cursor() == memory.newestCursor() })
         #expect(memory.waitForUpdatesToFinish(), "the background update finished")
         #expect(try loose(["pause"]).status == 0)
         #expect(try loose(["status"]).status == 0)
@@ -677,14 +677,7 @@ private struct PorcelainUser {
 
     init() throws {
         sandbox = try Sandbox()
-        binDir = sandbox.root.appendingPathComponent("bin").path
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: binDir, withIntermediateDirectories: true)
-        try fm.createSymbolicLink(atPath: binDir + "/llm-memory",
-                                  withDestinationPath: Repo.root.appendingPathComponent("bin/llm-memory").path)
-        for tool in ["mem-extract", "mem-propose", "mem-merge", "mem-render"] {
-            try fm.createSymbolicLink(atPath: binDir + "/" + tool, withDestinationPath: Repo.tool(tool))
-        }
+        binDir = try sandbox.makeBin()
     }
 
     func remove() { sandbox.remove() }
@@ -872,7 +865,7 @@ private struct PorcelainProcess {
     }
     /// Waits (bounded) for the process to exit; true when it did.
     func wait(seconds: Double = 20) -> Bool {
-        pollUntil(seconds: seconds) { !process.isRunning }
+        waitUntil(seconds: seconds) { !process.isRunning }
     }
     /// Cleanup: a process still running at the end of a test is terminated.
     func stop() {
@@ -880,43 +873,5 @@ private struct PorcelainProcess {
             process.terminate()
             _ = wait(seconds: 5)
         }
-    }
-}
-
-/// Holds the memory dir's update lock (flock on the directory, as the porcelain takes it)
-/// from a separate process until released: closing its stdin ends it.
-private final class UpdateLockHolder {
-    let process = Process()
-    let input = Pipe()
-    private var released = false
-
-    init(dir: String, sandbox: Sandbox) throws {
-        let ready = sandbox.root.appendingPathComponent("lock-held").path
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", #"exec 9<"$1" && flock 9 && : >"$2" && read -r line"#, "lock-holder", dir, ready]
-        process.environment = ["PATH": "/usr/bin:/bin"]
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let held = pollUntil { FileManager.default.fileExists(atPath: ready) }
-        try #require(held, "the lock holder took the lock")
-    }
-
-    func release() {
-        guard !released else { return }
-        released = true
-        try? input.fileHandleForWriting.close()
-        if !pollUntil(seconds: 10, { !self.process.isRunning }) { process.terminate() }
-    }
-}
-
-/// Polls `condition` every 50 ms for up to `seconds`; true as soon as it holds.
-private func pollUntil(seconds: Double = 20, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while true {
-        if condition() { return true }
-        if Date() >= deadline { return false }
-        Thread.sleep(forTimeInterval: 0.05)
     }
 }
