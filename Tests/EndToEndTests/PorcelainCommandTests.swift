@@ -170,18 +170,26 @@ struct PorcelainCommandTests {
             if flock -n "\(memory.dir)" true; then echo free; else echo held; fi >"\(probe).flock"
             "\(memory.porcelainPath)" update >"\(probe).update" 2>&1
             echo "exit $?" >>"\(probe).update"
+            [ -e "\(memory.againNotePath)" ] && echo note >"\(probe).note"
+            cat "\(memory.modelLogPath)" 2>/dev/null | wc -l | tr -d ' ' >"\(probe).calls"
+            [ -e "\(memory.cursorPath)" ] && echo cursor >"\(probe).cursor"
             printf -- '- Edited while an update was asked for\\n' >>"$1"
             """)
-        let edit = try memory.porcelain(["edit"], env: ["EDITOR": script])
+        let edit = try memory.porcelain(["edit"], env: ["EDITOR": script], closingFileDescriptors: true)
         #expect(edit.status == 0, "\(edit.err)")
         #expect(memory.read(probe + ".flock") == "held\n")
         let update = try #require(memory.read(probe + ".update"))
         #expect(update.contains("already running"))
         #expect(update.hasSuffix("exit 0\n"))
-        #expect(FileManager.default.fileExists(atPath: memory.againNotePath))
-        // The update that was turned away made no model call and moved nothing.
-        #expect(memory.modelCalls() == 0)
-        #expect(memory.read(memory.cursorPath) == nil)
+        // The update that was turned away left its note, made no model call and moved nothing.
+        #expect(memory.read(probe + ".note") == "note\n")
+        #expect(memory.read(probe + ".calls") == "0\n")
+        #expect(memory.read(probe + ".cursor") == nil)
+        #expect(try #require(memory.read(memory.profilePath)).contains("- Edited while an update was asked for"))
+        // Once the edit let the lock go, the update it turned away ran (in the background).
+        #expect(waitUntil(seconds: 120) { memory.cursor() == memory.newestCursor() }, "no update ran after the edit")
+        #expect(memory.waitForUpdatesToFinish())
+        #expect(!FileManager.default.fileExists(atPath: memory.againNotePath))
         #expect(try #require(memory.read(memory.profilePath)).contains("- Edited while an update was asked for"))
     }
 
@@ -231,13 +239,49 @@ struct PorcelainCommandTests {
         #expect(!fragment.contains("Name: Ada"))
     }
 
+    @Test(arguments: ["-", "/dev/stdin"])
+    func loadReadsAProfilePipedToItThroughAPrivateTempFile(argument: String) throws {
+        let memory = try PorcelainUser()
+        defer { memory.remove() }
+        try memory.loadProfile(PorcelainUser.sampleProfile)
+        let piped = "# Profile\n- x\n"
+        let load = try run("/bin/sh", ["-c", "printf '# Profile\\n- x\\n' | \"$1\" load \"$2\"", "sh", memory.porcelainPath, argument],
+                           environment: memory.environment)
+        #expect(load.status == 0, "\(argument): \(load.err)")
+        #expect(memory.read(memory.profilePath) == piped, "\(argument)")
+        #expect(memory.historyProfiles().contains(PorcelainUser.sampleProfile))
+        #expect(memory.journal().last?["action"] as? String == "load")
+        #expect(memory.read(memory.fragmentPath)?.contains("- x") == true)
+        // The copy is gone.
+        let left = try FileManager.default.contentsOfDirectory(atPath: memory.dir).filter { $0.contains("tmp") }
+        #expect(left.isEmpty, "left behind: \(left)")
+    }
+
+    @Test func loadOfAProcessSubstitutionWorksAndAnEndlessInputIsRefusedAsTooLarge() throws {
+        let memory = try PorcelainUser()
+        defer { memory.remove() }
+        try memory.loadProfile(PorcelainUser.sampleProfile)
+        let bash = try #require(["/bin/bash", "/usr/bin/bash"].first { FileManager.default.isExecutableFile(atPath: $0) })
+        let load = try run(bash, ["-c", "\"$1\" load <(printf '# From a substitution\\n- y\\n')", "bash", memory.porcelainPath],
+                           environment: memory.environment)
+        #expect(load.status == 0, "\(load.err)")
+        #expect(memory.read(memory.profilePath) == "# From a substitution\n- y\n")
+
+        let endless = try memory.porcelain(["load", "/dev/zero"])
+        #expect(endless.status == 65, "\(endless.err)")
+        #expect(endless.err.split(separator: "\n").count == 1, "\(endless.err)")
+        #expect(memory.read(memory.profilePath) == "# From a substitution\n- y\n")
+        let left = try FileManager.default.contentsOfDirectory(atPath: memory.dir).filter { $0.contains("tmp") }
+        #expect(left.isEmpty, "left behind: \(left)")
+    }
+
     @Test func loadOfAMissingFileExits66AndChangesNothing() throws {
         let memory = try PorcelainUser()
         defer { memory.remove() }
         try memory.loadProfile(PorcelainUser.sampleProfile)
         let load = try memory.porcelain(["load", memory.path("no-such-file.md")])
         #expect(load.status == 66)
-        #expect(load.err.contains("no-such-file.md"))
+        #expect(load.err == "llm-memory: \(memory.path("no-such-file.md")): no such file\n")
         #expect(memory.read(memory.profilePath) == PorcelainUser.sampleProfile)
         #expect(memory.journal().count == 1)
     }
@@ -286,6 +330,44 @@ struct PorcelainCommandTests {
         // No bullets left: the fragment is empty, so nothing is injected.
         #expect(memory.read(memory.fragmentPath) == "")
         #expect(try memory.porcelain(["status"]).out.contains("nothing is injected"))
+    }
+
+    @Test(arguments: [["clear", "--yes"], ["load", "-"], ["edit"]])
+    func anUpdateTurnedAwayWhileEditLoadOrClearHeldTheLockRunsOnceTheyLetItGo(command: [String]) throws {
+        let memory = try PorcelainUser()
+        defer { memory.remove() }
+        try memory.loadProfile(PorcelainUser.sampleProfile)
+        #expect(try memory.logPrompt("I am a Rust developer").status == 0)
+        // The note an update leaves when it finds the lock held (here: left before the
+        // command, which takes the lock, so it is there when the command lets go).
+        _ = FileManager.default.createFile(atPath: memory.againNotePath, contents: nil)
+        let append = try memory.script("append.sh", "printf -- '- Likes tea\\n' >>\"$1\"")
+        let result = try memory.porcelain(command, env: ["LLM_MEMORY_MODEL": "local", "EDITOR": append, "VISUAL": ""],
+                                          stdin: Data(PorcelainUser.sampleProfile.utf8), closingFileDescriptors: true)
+        #expect(result.status == 0, "\(command): \(result.err)")
+        #expect(waitUntil(seconds: 120) { memory.cursor() == memory.newestCursor() }, "\(command): no update ran afterwards")
+        #expect(waitUntil { memory.read(memory.path("memory/last-update"))?.contains("outcome: ok") == true })
+        #expect(memory.waitForUpdatesToFinish())
+        #expect(!FileManager.default.fileExists(atPath: memory.againNotePath))
+        #expect(memory.read(memory.path("memory/log/updates.log"))?.hasPrefix("== ") == true)
+    }
+
+    @Test(arguments: ["updates off", "paused"])
+    func withUpdatesOffOrPausedTheNoteIsLeftForLater(mode: String) throws {
+        let memory = try PorcelainUser()
+        defer { memory.remove() }
+        try memory.loadProfile(PorcelainUser.sampleProfile)
+        #expect(try memory.logPrompt("I am a Rust developer").status == 0)
+        if mode == "paused" { #expect(try memory.porcelain(["pause"]).status == 0) }
+        _ = FileManager.default.createFile(atPath: memory.againNotePath, contents: nil)
+        // Run without closing descriptors: this waits for any update the command starts.
+        let clear = try memory.porcelain(["clear", "--yes"],
+                                         env: ["LLM_MEMORY_MODEL": "local"].merging(mode == "paused" ? [:] : ["LLM_MEMORY_UPDATES": "false"]) { $1 })
+        #expect(clear.status == 0, "\(clear.err)")
+        #expect(memory.waitForUpdatesToFinish())
+        #expect(FileManager.default.fileExists(atPath: memory.againNotePath), "\(mode)")
+        #expect(memory.cursor() == nil, "\(mode): an update ran")
+        #expect(memory.read(memory.path("memory/log/updates.log")) == nil, "\(mode)")
     }
 
     // MARK: - Tests: pause, resume
