@@ -261,7 +261,7 @@ struct CrashTests {
         for line in ((try? String(contentsOfFile: trace, encoding: .utf8)) ?? "").split(separator: "\n") {
             let fields = line.split(separator: " ", maxSplits: 1)
             guard fields.count == 2, let paren = fields[1].firstIndex(of: "(") else { continue }
-            let call = String(fields[1][..<paren])
+            let call = fields[1][..<paren].trimmingCharacters(in: .whitespaces)  // "8208  openat(": strace pads short pids
             seen[call, default: 0] += 1
             if line.contains(clean) { inMemoryDir = true }
             if inMemoryDir { points.append((call, seen[call]!)) }
