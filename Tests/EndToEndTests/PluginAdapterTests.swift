@@ -289,7 +289,7 @@ struct PluginAdapterTests {
         defer { user.remove() }
         let missing = try user.sh("llm memory load /nonexistent")
         #expect(missing.status == 66)
-        #expect(missing.err == "llm-memory: /nonexistent: not a readable file\n")
+        #expect(missing.err == "llm-memory: /nonexistent: no such file\n")
         let nonsense = try user.sh("llm memory nonsense")
         #expect(nonsense.status == 64)
         #expect(nonsense.err.contains("Usage: llm-memory"))

@@ -163,6 +163,7 @@ struct PorcelainCommandTests {
         let memory = try PorcelainUser()
         defer { memory.remove() }
         try memory.loadProfile(PorcelainUser.sampleProfile)
+        try memory.setRules([])  // the update's model answers "ok": no ops, the cursor moves
         #expect(try memory.logPrompt("I am a Rust developer").status == 0)
         // Inside the editor: is the memory dir's lock free? And what does an update do?
         let probe = memory.path("probe")
