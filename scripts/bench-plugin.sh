@@ -13,42 +13,12 @@
 # Usage: scripts/bench-plugin.sh [RUNS]   (needs `make build` or TOOLS=<dir of mem-render>,
 # and scripts/setup-test-env.sh)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-runs=${1:-20}
-venv_bin="${LLM_TEST_VENVS:-$root/.venv-test}/llm-0.36-plugin/bin"
-tools="${TOOLS:-$root/.build/release}"
-[ -x "$tools/mem-render" ] || { echo "no mem-render in $tools: run 'make build' (or set TOOLS)" >&2; exit 1; }
-[ -x "$venv_bin/llm" ] || { echo "no plugin venv: run scripts/setup-test-env.sh" >&2; exit 1; }
-
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-export HOME="$scratch/home" LLM_USER_PATH="$scratch/llm"
+# shellcheck source=scripts/bench-common.sh
+. "$(dirname "$0")/bench-common.sh"
+bench_prelude llm-0.36-plugin "${1:-}"
 export PATH="$tools:$venv_bin:/usr/bin:/bin"
-unset LLM_MEMORY_DIR LLM_MEMORY_DISABLED LLM_LOAD_PLUGINS LLM_MEMORY_BIN_DIR
-memory="$LLM_USER_PATH/memory"
-mkdir -p "$HOME" "$memory"
-cat >"$memory/profile.md" <<'PROFILE'
-# User profile
-
-## Personal Information
-- Name: Ada
-- Role: Rust developer
-
-## Current Projects
-- Building a memory add-on for llm
-
-## Interests
-- Compilers
-
-## Preferences
-- Short answers
-PROFILE
-chmod 600 "$memory/profile.md"
 "$tools/mem-render" --profile "$memory/profile.md" >"$memory/fragment.md"
 touch -d '2000-01-01' "$memory/profile.md"
-
-median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-us() { echo "${EPOCHREALTIME/./}"; }
 
 # time NAME COMMAND…: one run, µs appended to $scratch/NAME; output must be the echo JSON.
 time_one() {

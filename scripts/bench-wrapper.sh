@@ -4,39 +4,14 @@
 #     median ratio (the wrapper injects the fragment and starts the background update);
 #  2. the wrapper's own work: the same two calls with `llm` replaced by a program that
 #     exits at once (/bin/true), so everything measured is ours.
-# Usage: scripts/bench-wrapper.sh [RUNS]   (needs `make build` and `make test-env`)
+# Usage: scripts/bench-wrapper.sh [RUNS]   (needs `make build` or TOOLS=<dir of mem-render>,
+# and `make test-env`)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-runs=${1:-20}
-venv_bin="${LLM_TEST_VENVS:-$root/.venv-test}/llm-0.36/bin"
-tools="$root/.build/release"
-[ -x "$tools/mem-render" ] || { echo "run 'make build' first" >&2; exit 1; }
-[ -x "$venv_bin/llm" ] || { echo "run 'make test-env' first" >&2; exit 1; }
-
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-export HOME="$scratch/home" LLM_USER_PATH="$scratch/llm"
-mkdir -p "$HOME" "$LLM_USER_PATH/memory" "$scratch/stub"
+# shellcheck source=scripts/bench-common.sh
+. "$(dirname "$0")/bench-common.sh"
+bench_prelude llm-0.36 "${1:-}"
+mkdir -p "$scratch/stub"
 ln -s /bin/true "$scratch/stub/llm"
-cat >"$LLM_USER_PATH/memory/profile.md" <<'PROFILE'
-# User profile
-
-## Personal Information
-- Name: Ada
-- Role: Rust developer
-
-## Current Projects
-- Building a memory add-on for llm
-
-## Interests
-- Compilers
-
-## Preferences
-- Short answers
-PROFILE
-chmod 600 "$LLM_USER_PATH/memory/profile.md"
-
-median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 # measure PATH_PREFIX OUT: interleaved wrapper/plain timings (µs) into OUT.wrapped/OUT.plain
 measure() {

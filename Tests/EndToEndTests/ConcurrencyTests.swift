@@ -119,7 +119,7 @@ struct ConcurrencyTests {
             }
 
             // Settled: every background update gone, the lock free, no note, nothing waiting.
-            let settled = await eventuallyTrue(timeout: 180) { await lab.settled(expectingRuns: headersBefore + count) }
+            let settled = await eventually(timeout: 180, every: 0.02) { await lab.settled(expectingRuns: headersBefore + count) }
             #expect(settled, "round \(round): the background updates did not settle: \(lab.updateHeaders().count - headersBefore) started; note \(FileManager.default.fileExists(atPath: lab.memoryDir + "/update.again")); log:\n\(lab.read(lab.memoryDir + "/log/updates.log")?.suffix(2000) ?? "")")
             if withWatch {
                 // SIGTERM: the watch stops cleanly; an update it started finishes first.
@@ -129,7 +129,7 @@ struct ConcurrencyTests {
                 #expect(watchStatus.map { exitCode($0) } == 0, "watch: \(lab.read("watch.err") ?? "")")
                 #expect(lab.read("watch.err")?.contains("updating every 1 s") == true, "\(lab.read("watch.err") ?? "")")
                 #expect(!FileManager.default.fileExists(atPath: lab.memoryDir + "/watch.pid"))
-                #expect(await eventuallyTrue(timeout: 60) { await lab.settled(expectingRuns: headersBefore + count) })
+                #expect(await eventually(timeout: 60, every: 0.02) { await lab.settled(expectingRuns: headersBefore + count) })
             }
 
             // logs.db, as llm itself reads it: a turn for every call that succeeded.
@@ -191,16 +191,11 @@ private final class ConcurrencyLab: @unchecked Sendable {
 
     init() throws {
         sandbox = try Sandbox()
-        let fm = FileManager.default
-        bin = sandbox.root.appendingPathComponent("bin").path
         work = sandbox.root.appendingPathComponent("work").path
         state = work + "/stages"
-        try fm.createDirectory(atPath: bin, withIntermediateDirectories: true)
-        try fm.createDirectory(atPath: work, withIntermediateDirectories: true)
-        try fm.createSymbolicLink(atPath: bin + "/llm-memory", withDestinationPath: Repo.root.appendingPathComponent("bin/llm-memory").path)
-        for tool in ["mem-extract", "mem-propose", "mem-merge", "mem-render"] {
-            let real = URL(fileURLWithPath: Repo.tool(tool)).resolvingSymlinksInPath().path
-            try CrashTestScript.write(bin + "/" + tool, """
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        bin = try sandbox.makeBin(shim: { tool, real in
+            """
                 # Concurrency-test shim for \(tool): run by an update, it notes whether that
                 # update holds the lock (a new open of the memory dir cannot take it; fd 9,
                 # the update's, can) and whether another update's stage runs meanwhile (busy,
@@ -222,8 +217,8 @@ private final class ConcurrencyLab: @unchecked Sendable {
                 [ "$witness" = ok ] && rm -f "$CONC_STATE.busy"
                 echo "\(tool) $role $held $witness $*" >>"$CONC_STATE.log"
                 exit "$status"
-                """)
-        }
+                """
+        })
         let inherited = ProcessInfo.processInfo.environment
         environment = [
             "PATH": "\(URL(fileURLWithPath: Repo.llm).deletingLastPathComponent().path):/usr/bin:/bin",
@@ -243,14 +238,7 @@ private final class ConcurrencyLab: @unchecked Sendable {
     func remove() { sandbox.remove() }
 
     func run(_ program: String, _ args: [String]) async throws -> RunResult {
-        let name = "run-\(UUID().uuidString)"
-        let pid = try spawnInGroup(program, args, env: environment, stdout: work + "/\(name).out", stderr: work + "/\(name).err", cwd: work)
-        let status = await reap(pid, timeout: 120)
-        if status == nil { kill(-pid, SIGKILL); _ = await reap(pid, timeout: 10) }
-        defer { for suffix in [".out", ".err"] { try? FileManager.default.removeItem(atPath: work + "/\(name)\(suffix)") } }
-        return RunResult(status: status.map { exitCode($0) } ?? 137,
-                         stdout: (try? Data(contentsOf: URL(fileURLWithPath: work + "/\(name).out"))) ?? Data(),
-                         stderr: (try? Data(contentsOf: URL(fileURLWithPath: work + "/\(name).err"))) ?? Data())
+        try await runAsync(program, args, environment: environment, cwd: work)
     }
 
     func read(_ name: String) -> String? {
@@ -258,15 +246,9 @@ private final class ConcurrencyLab: @unchecked Sendable {
         return FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    func cursor() -> String? {
-        read(memoryDir + "/cursor")?.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    func cursor() -> String? { cursorToken(memoryDir) }
 
-    func profileFacts() -> [String] {
-        (read(memoryDir + "/profile.md") ?? "").split(separator: "\n").compactMap { line in
-            line.hasPrefix("- Likes fact-") ? String(line.dropFirst("- Likes ".count)) : nil
-        }
-    }
+    func profileFacts() -> [String] { likedFacts(inProfile: read(memoryDir + "/profile.md")) }
 
     func modelCalls() -> Int {
         (read("model-calls.jsonl") ?? "").split(separator: "\n").filter { $0.contains("\"propose\"") }.count
@@ -278,12 +260,7 @@ private final class ConcurrencyLab: @unchecked Sendable {
     }
 
     /// The pids in the `== … update (pid N)` headers of the background-update log.
-    func updateHeaders() -> [Int32] {
-        (read(memoryDir + "/log/updates.log") ?? "").split(separator: "\n").compactMap { line in
-            guard line.hasPrefix("== "), let range = line.range(of: "(pid ") else { return nil }
-            return Int32(line[range.upperBound...].prefix { $0.isNumber })
-        }
-    }
+    func updateHeaders() -> [Int32] { updateRuns(inLog: read(memoryDir + "/log/updates.log")).map(\.pid) }
 
     struct StageRun: CustomStringConvertible {
         var tool, role, held, witness, arguments: String
@@ -302,17 +279,10 @@ private final class ConcurrencyLab: @unchecked Sendable {
     /// nothing after the cursor.
     func settled(expectingRuns: Int) async -> Bool {
         let headers = updateHeaders()
-        guard headers.count >= expectingRuns, headers.allSatisfy({ !processIsAlive($0) }) else { return false }
+        guard headers.count >= expectingRuns, headers.allSatisfy({ !isAlive($0) }) else { return false }
         guard !FileManager.default.fileExists(atPath: memoryDir + "/update.again") else { return false }
-        guard let free = try? await run("/usr/bin/env", ["flock", "-n", memoryDir, "true"]), free.status == 0 else { return false }
+        guard await updateLockIsFree(memoryDir, environment: environment) else { return false }
         guard let waiting = try? await run(Repo.tool("mem-extract"), ["--after", cursor() ?? "", "--count"]) else { return false }
         return waiting.status == 0 && waiting.out.trimmingCharacters(in: .whitespacesAndNewlines) == "0"
-    }
-}
-
-private enum CrashTestScript {
-    static func write(_ path: String, _ body: String) throws {
-        try Data("#!/bin/sh\n\(body)\n".utf8).write(to: URL(fileURLWithPath: path))
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
     }
 }

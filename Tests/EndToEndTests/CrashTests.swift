@@ -261,7 +261,7 @@ struct CrashTests {
         for line in ((try? String(contentsOfFile: trace, encoding: .utf8)) ?? "").split(separator: "\n") {
             let fields = line.split(separator: " ", maxSplits: 1)
             guard fields.count == 2, let paren = fields[1].firstIndex(of: "(") else { continue }
-            let call = String(fields[1][..<paren])
+            let call = fields[1][..<paren].trimmingCharacters(in: .whitespaces)  // "8208  openat(": strace pads short pids
             seen[call, default: 0] += 1
             if line.contains(clean) { inMemoryDir = true }
             if inMemoryDir { points.append((call, seen[call]!)) }
@@ -352,16 +352,16 @@ struct CrashTests {
         try await lab.logFacts(count: 2)
         let started = lab.modelLog + ".started"
         let update = try lab.spawnPorcelain(["update"], env: ["FACTS_MODEL_SLEEP": "60"], name: "slow")
-        #expect(await eventuallyTrue(timeout: 60) { FileManager.default.fileExists(atPath: started) })
+        #expect(await eventually(timeout: 60, every: 0.02) { FileManager.default.fileExists(atPath: started) })
         let modelPid = Int32((try? String(contentsOfFile: started, encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
         kill(-update, SIGKILL)
         _ = await reap(update, timeout: 10)
         defer { if modelPid > 0 { kill(modelPid, SIGKILL) } }
-        #expect(modelPid > 0 && processIsAlive(modelPid), "the model call should still be running")
+        #expect(modelPid > 0 && isAlive(modelPid), "the model call should still be running")
         // The kernel drops the lock once the killed processes are gone (not the model's).
-        #expect(await eventuallyTrue(timeout: 10) { await lab.lockIsFree() }, "the orphaned model call keeps the update lock")
-        #expect(modelPid > 0 && processIsAlive(modelPid))
+        #expect(await eventually(timeout: 10, every: 0.02) { await lab.lockIsFree() }, "the orphaned model call keeps the update lock")
+        #expect(modelPid > 0 && isAlive(modelPid))
         let next = try await lab.porcelain(["update"])
         #expect(next.status == 0, "\(next.err)")
         #expect(!next.err.contains("already running"), "\(next.err)")
@@ -411,7 +411,7 @@ struct CrashTests {
             if command == "edit-in-editor" {
                 try? FileManager.default.removeItem(atPath: slowStarted)
                 let pid = try lab.spawnPorcelain(["edit"], env: ["EDITOR": slow, "VISUAL": ""], name: "edit-\(n)")
-                #expect(await eventuallyTrue(timeout: 30) { FileManager.default.fileExists(atPath: slowStarted) })
+                #expect(await eventually(timeout: 30, every: 0.02) { FileManager.default.fileExists(atPath: slowStarted) })
                 kill(-pid, SIGKILL)
                 killed = isKilled(await reap(pid, timeout: 30))
             } else {
@@ -427,7 +427,7 @@ struct CrashTests {
             }
             if killed { kills[command, default: 0] += 1 }
             let context = "seed \(seed), \(command) #\(n)"
-            #expect(await eventuallyTrue(timeout: 10) { await lab.lockIsFree() }, "\(context): the lock is still held")
+            #expect(await eventually(timeout: 10, every: 0.02) { await lab.lockIsFree() }, "\(context): the lock is still held")
             // Complete: byte for byte one of the versions some command wrote.
             if let text = lab.profileText() {
                 #expect(versions.contains(text), "\(context): profile.md is not a complete version:\n\(text)")
@@ -529,7 +529,7 @@ private func runKillHarness(target: CrashTarget, kills wanted: Int, seed default
         completed += err.components(separatedBy: "completed an interrupted").count - 1
         dropped += err.components(separatedBy: "dropped an interrupted").count - 1
         if didKill { killed += 1 }
-        if !(await eventuallyTrue(timeout: 10) { await lab.lockIsFree() }) {
+        if !(await eventually(timeout: 10, every: 0.02) { await lab.lockIsFree() }) {
             problems.append("\(context): the update lock is still held after the kill")
         }
         problems += lab.stateProblems().map { "\(context): \($0)" }
@@ -635,22 +635,18 @@ private final class CrashLab: @unchecked Sendable {
 
     init(seed: UInt64, realLLM: Bool = false) throws {
         sandbox = try Sandbox()
-        let fm = FileManager.default
-        bin = sandbox.root.appendingPathComponent("bin").path
         work = sandbox.root.appendingPathComponent("work").path
-        try fm.createDirectory(atPath: bin, withIntermediateDirectories: true)
-        try fm.createDirectory(atPath: work, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         modelLog = work + "/model-calls.jsonl"
         crashState = work + "/crash"
         fakeLLM = work + "/fake-llm"
         // CRASH_TEST_CHECKOUT runs the harness on another checkout's porcelain and debug build
         // (<dir>/bin/llm-memory, <dir>/.build/debug/mem-*), e.g. the tree before a fix.
         let other = ProcessInfo.processInfo.environment["CRASH_TEST_CHECKOUT"]
-        try fm.createSymbolicLink(atPath: bin + "/llm-memory",
-                                  withDestinationPath: other.map { $0 + "/bin/llm-memory" } ?? Repo.root.appendingPathComponent("bin/llm-memory").path)
-        for tool in ["mem-extract", "mem-propose", "mem-merge", "mem-render"] {
-            let real = URL(fileURLWithPath: other.map { $0 + "/.build/debug/" + tool } ?? Repo.tool(tool)).resolvingSymlinksInPath().path
-            try CrashLab.writeScript(bin + "/" + tool, """
+        bin = try sandbox.makeBin(porcelain: other.map { $0 + "/bin/llm-memory" } ?? Repo.porcelain,
+                                  realTool: { tool in other.map { $0 + "/.build/debug/" + tool } ?? Repo.tool(tool) },
+                                  shim: { tool, real in
+            """
                 # Crash-test shim for \(tool). With CRASH_TIME set, it times the run (ns, into
                 # $CRASH_STATE.times; an in-place mem-merge apart from --recover). When
                 # CRASH_TARGET names it, its CRASH_NTH-th run (counted in $CRASH_STATE.count)
@@ -676,11 +672,11 @@ private final class CrashLab: @unchecked Sendable {
                   fi
                 fi
                 exec '\(real)' "$@"
-                """)
-        }
-        try CrashLab.writeScript(fakeLLM, "exec '\(CrashLab.venvPython)' -S '\(CrashLab.factsModel)' \"$@\"")
+                """
+        })
+        try writeExecutable(fakeLLM, "exec '\(CrashLab.venvPython)' -S '\(CrashLab.factsModel)' \"$@\"")
         environment = sandbox.environment
-        environment["PATH"] = "\(Repo.venvBinDir):/usr/bin:/bin"
+        environment["PATH"] = "\(Repo.venvBin):/usr/bin:/bin"
         environment["LLM_MEMORY_MODEL"] = "facts"
         environment["LLM_MEMORY_LLM"] = realLLM ? Repo.llm : fakeLLM
         environment["LLM_MEMORY_BATCH"] = "5"
@@ -688,14 +684,9 @@ private final class CrashLab: @unchecked Sendable {
         environment["CRASH_STATE"] = crashState
     }
 
-    static func writeScript(_ path: String, _ body: String) throws {
-        try Data("#!/bin/sh\n\(body)\n".utf8).write(to: URL(fileURLWithPath: path))
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
-    }
-
     func script(_ name: String, _ body: String) throws -> String {
         let path = work + "/" + name
-        try CrashLab.writeScript(path, body)
+        try writeExecutable(path, body)
         return path
     }
 
@@ -712,20 +703,7 @@ private final class CrashLab: @unchecked Sendable {
     }
 
     private func runAndWait(_ program: String, _ args: [String], env: [String: String], stdin: Data? = nil) async throws -> RunResult {
-        let name = "run-\(UUID().uuidString)"
-        var input: String?
-        if let stdin {
-            input = work + "/\(name).in"
-            try stdin.write(to: URL(fileURLWithPath: input!))
-        }
-        let pid = try spawnInGroup(program, args, env: environment.merging(env) { $1 }, stdin: input,
-                                   stdout: work + "/\(name).out", stderr: work + "/\(name).err", cwd: work)
-        let status = await reap(pid, timeout: 120)
-        if status == nil { kill(-pid, SIGKILL); _ = await reap(pid, timeout: 10) }
-        let out = (try? Data(contentsOf: URL(fileURLWithPath: work + "/\(name).out"))) ?? Data()
-        let err = (try? Data(contentsOf: URL(fileURLWithPath: work + "/\(name).err"))) ?? Data()
-        for suffix in [".in", ".out", ".err"] { try? FileManager.default.removeItem(atPath: work + "/\(name)\(suffix)") }
-        return RunResult(status: status.map(exitCode) ?? 137, stdout: out, stderr: err)
+        try await runAsync(program, args, stdin: stdin, environment: environment.merging(env) { $1 }, cwd: work)
     }
 
     /// Starts the porcelain in its own process group; stderr goes to `<name>.err`.
@@ -742,12 +720,7 @@ private final class CrashLab: @unchecked Sendable {
         ((try? String(contentsOfFile: crashState + ".kills", encoding: .utf8)) ?? "").split(separator: "\n").count
     }
 
-    func lockIsFree() async -> Bool {
-        guard FileManager.default.fileExists(atPath: memoryDir) else { return true }
-        guard let pid = try? spawnInGroup("/usr/bin/env", ["flock", "-n", memoryDir, "true"], env: environment, stdin: nil,
-                                          stdout: "/dev/null", stderr: "/dev/null", cwd: nil) else { return false }
-        return (await reap(pid, timeout: 10)).map(exitCode) == 0
-    }
+    func lockIsFree() async -> Bool { await updateLockIsFree(memoryDir, environment: environment) }
 
     /// The median of the last 15 runs of each stage the shims timed (CRASH_TIME), in seconds.
     func stageTimes() -> [String: Double] {
@@ -786,8 +759,8 @@ private final class CrashLab: @unchecked Sendable {
             asked += count
             if waitFor {
                 let target = asked
-                let done = await eventuallyTrue(timeout: 60) { self.committed().count >= target }
-                if !done { throw CrashTestError("the writer did not log \(target) exchanges: \(committed().count)") }
+                let done = await eventually(timeout: 60, every: 0.02) { self.committed().count >= target }
+                if !done { throw TestError("the writer did not log \(target) exchanges: \(committed().count)") }
             }
         }
 
@@ -804,16 +777,16 @@ private final class CrashLab: @unchecked Sendable {
         func finish() async throws -> [LoggedFact] {
             close(input)
             let status = await reap(pid, timeout: 120)
-            if status.map(exitCode) != 0 { throw CrashTestError("the writer failed: \(String(describing: status))") }
+            if status.map(exitCode) != 0 { throw TestError("the writer failed: \(String(describing: status))") }
             let all = committed()
-            if all.count != asked { throw CrashTestError("the writer logged \(all.count) of \(asked)") }
+            if all.count != asked { throw TestError("the writer logged \(all.count) of \(asked)") }
             return all
         }
     }
 
     func startWriter() throws -> Writer {
         var fds: [Int32] = [0, 0]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0 else { throw CrashTestError("socketpair: \(errno)") }
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0 else { throw TestError("socketpair: \(errno)") }
         _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
         let output = work + "/writer.out"
         let pid = try spawnInGroup(CrashLab.venvPython,
@@ -837,15 +810,9 @@ private final class CrashLab: @unchecked Sendable {
         FileManager.default.contents(atPath: profilePath).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    func profileFacts() -> [String] {
-        (profileText() ?? "").split(separator: "\n").compactMap { line in
-            line.hasPrefix("- Likes fact-") ? String(line.dropFirst("- Likes ".count)) : nil
-        }
-    }
+    func profileFacts() -> [String] { likedFacts(inProfile: profileText()) }
 
-    func cursor() -> String? {
-        (try? String(contentsOfFile: cursorPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    func cursor() -> String? { cursorToken(memoryDir) }
 
     func newestCursor() async throws -> String? {
         let extracted = try await tool("mem-extract", ["--after", ""])
@@ -1005,15 +972,6 @@ private enum PorcelainText {
     }
 }
 
-struct CrashTestError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-extension Repo {
-    fileprivate static var venvBinDir: String { URL(fileURLWithPath: llm).deletingLastPathComponent().path }
-}
-
 // MARK: - Helpers (also used by ConcurrencyTests)
 
 /// SplitMix64: a small seeded generator, so a failing run can be replayed (CRASH_TEST_SEED).
@@ -1034,103 +992,4 @@ func journalLines(_ path: String, allowingTornLast: Bool = false) throws -> [JSO
     var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
     if lines.last == "" { lines.removeLast() } else if allowingTornLast, !lines.isEmpty { lines.removeLast() }
     return try lines.map { try JSONParser.parse(String($0)) }
-}
-
-func isKilled(_ status: Int32?) -> Bool {
-    guard let status else { return false }
-    return status & 0x7F == SIGKILL
-}
-
-func exitCode(_ status: Int32) -> Int32 {
-    let signal = status & 0x7F
-    return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
-}
-
-func exitCode(_ status: Int32?) -> Int32? { status.map { exitCode($0) } }
-
-func processIsAlive(_ pid: Int32) -> Bool {
-    guard kill(pid, 0) == 0 else { return false }
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = stat.lastIndex(of: ")") else { return true }
-    return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first != "Z"
-}
-
-/// Polls `condition` (every 20 ms) until it holds or `timeout` passes.
-func eventuallyTrue(timeout: Double, _ condition: () async -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(nanoseconds: 20_000_000)
-    }
-    return await condition()
-}
-
-/// Waits for a child without blocking a thread (polls waitpid); nil on timeout.
-func reap(_ pid: pid_t, timeout: Double) async -> Int32? {
-    let deadline = Date().addingTimeInterval(timeout)
-    var status: Int32 = 0
-    var pause: UInt64 = 1_000_000
-    while true {
-        let r = waitpid(pid, &status, WNOHANG)
-        if r == pid { return status }
-        if r < 0, errno != EINTR { return nil }
-        let left = deadline.timeIntervalSinceNow
-        if left <= 0 { return nil }
-        try? await Task.sleep(nanoseconds: min(pause, UInt64(left * 1e9) + 1))
-        pause = min(pause * 2, 10_000_000)
-    }
-}
-
-#if os(Linux)
-private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
-private let spawnAddCloseFrom: AddCloseFrom? =
-    dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map { unsafeBitCast($0, to: AddCloseFrom.self) }
-private let spawnAddChdir: AddChdir? =
-    dlsym(nil, "posix_spawn_file_actions_addchdir_np").map { unsafeBitCast($0, to: AddChdir.self) }
-#endif
-
-/// Starts a program in a process group of its own (so the whole group can be killed),
-/// with only stdin, stdout and stderr (files, or `stdinFD`) and default signal handling.
-func spawnInGroup(_ executable: String, _ arguments: [String], env: [String: String], stdin: String? = nil,
-                          stdinFD: Int32? = nil, stdout: String, stderr: String, cwd: String?) throws -> pid_t {
-    let inFD = stdinFD ?? open(stdin ?? "/dev/null", O_RDONLY | O_CLOEXEC)
-    let outFD = open(stdout, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    let errFD = open(stderr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    defer {
-        if stdinFD == nil, inFD >= 0 { close(inFD) }
-        for fd in [outFD, errFD] where fd >= 0 { close(fd) }
-    }
-    guard inFD >= 0, outFD >= 0, errFD >= 0 else { throw CrashTestError("cannot open the files for \(executable): \(errno)") }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, inFD, 0)
-    posix_spawn_file_actions_adddup2(&actions, outFD, 1)
-    posix_spawn_file_actions_adddup2(&actions, errFD, 2)
-    #if os(Linux)
-    if let spawnAddCloseFrom { _ = spawnAddCloseFrom(&actions, 3) }
-    if let cwd, let spawnAddChdir { _ = spawnAddChdir(&actions, cwd) }
-    #endif
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    posix_spawnattr_setpgroup(&attributes, 0)
-    var mask = sigset_t()
-    sigemptyset(&mask)
-    posix_spawnattr_setsigmask(&attributes, &mask)
-    var defaults = sigset_t()
-    sigemptyset(&defaults)
-    for signal in [SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGCHLD, SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2] {
-        sigaddset(&defaults, signal)
-    }
-    posix_spawnattr_setsigdefault(&attributes, &defaults)
-    let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-    let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { for pointer in argv + envp { free(pointer) } }
-    var pid = pid_t()
-    let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-    guard spawned == 0 else { throw CrashTestError("cannot start \(executable): \(spawned)") }
-    return pid
 }

@@ -12,15 +12,7 @@ struct LocalUpdateEndToEndTests {
     /// The porcelain beside the tools just built (it prefers tools next to itself), so the
     /// test never runs an older release build.
     private func porcelain(in sandbox: Sandbox) throws -> String {
-        let bin = sandbox.root.appendingPathComponent("bin")
-        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
-        for tool in ["mem-extract", "mem-propose", "mem-merge", "mem-render"] {
-            try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent(tool).path, withDestinationPath: Repo.tool(tool))
-        }
-        let script = bin.appendingPathComponent("llm-memory")
-        try FileManager.default.createSymbolicLink(atPath: script.path,
-                                                   withDestinationPath: Repo.root.appendingPathComponent("bin/llm-memory").path)
-        return script.path
+        try sandbox.makeBin() + "/llm-memory"
     }
 
     @Test func echoPromptsBecomeRoleLocationAndPreferenceBulletsAndASecondUpdateChangesNothing() throws {

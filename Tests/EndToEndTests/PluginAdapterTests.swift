@@ -42,14 +42,7 @@ struct PluginAdapterTests {
 
         init() throws {
             sandbox = try Sandbox()
-            let fm = FileManager.default
-            try fm.createDirectory(atPath: sandbox.root.appendingPathComponent("bin").path,
-                                   withIntermediateDirectories: true)
-            try fm.createSymbolicLink(atPath: bin + "/llm-memory",
-                                      withDestinationPath: Repo.root.appendingPathComponent("bin/llm-memory").path)
-            for tool in ["mem-extract", "mem-propose", "mem-merge", "mem-render"] {
-                try fm.createSymbolicLink(atPath: bin + "/" + tool, withDestinationPath: Repo.tool(tool))
-            }
+            try sandbox.makeBin()
         }
 
         /// PATH: the installed tools, the venv of the given llm, the system.
@@ -296,7 +289,7 @@ struct PluginAdapterTests {
         defer { user.remove() }
         let missing = try user.sh("llm memory load /nonexistent")
         #expect(missing.status == 66)
-        #expect(missing.err == "llm-memory: /nonexistent: not a readable file\n")
+        #expect(missing.err == "llm-memory: /nonexistent: no such file\n")
         let nonsense = try user.sh("llm memory nonsense")
         #expect(nonsense.status == 64)
         #expect(nonsense.err.contains("Usage: llm-memory"))

@@ -163,6 +163,7 @@ struct PorcelainCommandTests {
         let memory = try PorcelainUser()
         defer { memory.remove() }
         try memory.loadProfile(PorcelainUser.sampleProfile)
+        try memory.setRules([])  // the update's model answers "ok": no ops, the cursor moves
         #expect(try memory.logPrompt("I am a Rust developer").status == 0)
         // Inside the editor: is the memory dir's lock free? And what does an update do?
         let probe = memory.path("probe")
@@ -170,18 +171,26 @@ struct PorcelainCommandTests {
             if flock -n "\(memory.dir)" true; then echo free; else echo held; fi >"\(probe).flock"
             "\(memory.porcelainPath)" update >"\(probe).update" 2>&1
             echo "exit $?" >>"\(probe).update"
+            [ -e "\(memory.againNotePath)" ] && echo note >"\(probe).note"
+            cat "\(memory.modelLogPath)" 2>/dev/null | wc -l | tr -d ' ' >"\(probe).calls"
+            [ -e "\(memory.cursorPath)" ] && echo cursor >"\(probe).cursor"
             printf -- '- Edited while an update was asked for\\n' >>"$1"
             """)
-        let edit = try memory.porcelain(["edit"], env: ["EDITOR": script])
+        let edit = try memory.porcelain(["edit"], env: ["EDITOR": script], closingFileDescriptors: true)
         #expect(edit.status == 0, "\(edit.err)")
         #expect(memory.read(probe + ".flock") == "held\n")
         let update = try #require(memory.read(probe + ".update"))
         #expect(update.contains("already running"))
         #expect(update.hasSuffix("exit 0\n"))
-        #expect(FileManager.default.fileExists(atPath: memory.againNotePath))
-        // The update that was turned away made no model call and moved nothing.
-        #expect(memory.modelCalls() == 0)
-        #expect(memory.read(memory.cursorPath) == nil)
+        // The update that was turned away left its note, made no model call and moved nothing.
+        #expect(memory.read(probe + ".note") == "note\n")
+        #expect(memory.read(probe + ".calls") == "0\n")
+        #expect(memory.read(probe + ".cursor") == nil)
+        #expect(try #require(memory.read(memory.profilePath)).contains("- Edited while an update was asked for"))
+        // Once the edit let the lock go, the update it turned away ran (in the background).
+        #expect(waitUntil(seconds: 120) { memory.cursor() == memory.newestCursor() }, "no update ran after the edit")
+        #expect(memory.waitForUpdatesToFinish())
+        #expect(!FileManager.default.fileExists(atPath: memory.againNotePath))
         #expect(try #require(memory.read(memory.profilePath)).contains("- Edited while an update was asked for"))
     }
 
@@ -231,13 +240,49 @@ struct PorcelainCommandTests {
         #expect(!fragment.contains("Name: Ada"))
     }
 
+    @Test(arguments: ["-", "/dev/stdin"])
+    func loadReadsAProfilePipedToItThroughAPrivateTempFile(argument: String) throws {
+        let memory = try PorcelainUser()
+        defer { memory.remove() }
+        try memory.loadProfile(PorcelainUser.sampleProfile)
+        let piped = "# Profile\n- x\n"
+        let load = try run("/bin/sh", ["-c", "printf '# Profile\\n- x\\n' | \"$1\" load \"$2\"", "sh", memory.porcelainPath, argument],
+                           environment: memory.environment)
+        #expect(load.status == 0, "\(argument): \(load.err)")
+        #expect(memory.read(memory.profilePath) == piped, "\(argument)")
+        #expect(memory.historyProfiles().contains(PorcelainUser.sampleProfile))
+        #expect(memory.journal().last?["action"] as? String == "load")
+        #expect(memory.read(memory.fragmentPath)?.contains("- x") == true)
+        // The copy is gone.
+        let left = try FileManager.default.contentsOfDirectory(atPath: memory.dir).filter { $0.contains("tmp") }
+        #expect(left.isEmpty, "left behind: \(left)")
+    }
+
+    @Test func loadOfAProcessSubstitutionWorksAndAnEndlessInputIsRefusedAsTooLarge() throws {
+        let memory = try PorcelainUser()
+        defer { memory.remove() }
+        try memory.loadProfile(PorcelainUser.sampleProfile)
+        let bash = try #require(["/bin/bash", "/usr/bin/bash"].first { FileManager.default.isExecutableFile(atPath: $0) })
+        let load = try run(bash, ["-c", "\"$1\" load <(printf '# From a substitution\\n- y\\n')", "bash", memory.porcelainPath],
+                           environment: memory.environment)
+        #expect(load.status == 0, "\(load.err)")
+        #expect(memory.read(memory.profilePath) == "# From a substitution\n- y\n")
+
+        let endless = try memory.porcelain(["load", "/dev/zero"])
+        #expect(endless.status == 65, "\(endless.err)")
+        #expect(endless.err.split(separator: "\n").count == 1, "\(endless.err)")
+        #expect(memory.read(memory.profilePath) == "# From a substitution\n- y\n")
+        let left = try FileManager.default.contentsOfDirectory(atPath: memory.dir).filter { $0.contains("tmp") }
+        #expect(left.isEmpty, "left behind: \(left)")
+    }
+
     @Test func loadOfAMissingFileExits66AndChangesNothing() throws {
         let memory = try PorcelainUser()
         defer { memory.remove() }
         try memory.loadProfile(PorcelainUser.sampleProfile)
         let load = try memory.porcelain(["load", memory.path("no-such-file.md")])
         #expect(load.status == 66)
-        #expect(load.err.contains("no-such-file.md"))
+        #expect(load.err == "llm-memory: \(memory.path("no-such-file.md")): no such file\n")
         #expect(memory.read(memory.profilePath) == PorcelainUser.sampleProfile)
         #expect(memory.journal().count == 1)
     }
@@ -286,6 +331,44 @@ struct PorcelainCommandTests {
         // No bullets left: the fragment is empty, so nothing is injected.
         #expect(memory.read(memory.fragmentPath) == "")
         #expect(try memory.porcelain(["status"]).out.contains("nothing is injected"))
+    }
+
+    @Test(arguments: [["clear", "--yes"], ["load", "-"], ["edit"]])
+    func anUpdateTurnedAwayWhileEditLoadOrClearHeldTheLockRunsOnceTheyLetItGo(command: [String]) throws {
+        let memory = try PorcelainUser()
+        defer { memory.remove() }
+        try memory.loadProfile(PorcelainUser.sampleProfile)
+        #expect(try memory.logPrompt("I am a Rust developer").status == 0)
+        // The note an update leaves when it finds the lock held (here: left before the
+        // command, which takes the lock, so it is there when the command lets go).
+        _ = FileManager.default.createFile(atPath: memory.againNotePath, contents: nil)
+        let append = try memory.script("append.sh", "printf -- '- Likes tea\\n' >>\"$1\"")
+        let result = try memory.porcelain(command, env: ["LLM_MEMORY_MODEL": "local", "EDITOR": append, "VISUAL": ""],
+                                          stdin: Data(PorcelainUser.sampleProfile.utf8), closingFileDescriptors: true)
+        #expect(result.status == 0, "\(command): \(result.err)")
+        #expect(waitUntil(seconds: 120) { memory.cursor() == memory.newestCursor() }, "\(command): no update ran afterwards")
+        #expect(waitUntil { memory.read(memory.path("memory/last-update"))?.contains("outcome: ok") == true })
+        #expect(memory.waitForUpdatesToFinish())
+        #expect(!FileManager.default.fileExists(atPath: memory.againNotePath))
+        #expect(memory.read(memory.path("memory/log/updates.log"))?.hasPrefix("== ") == true)
+    }
+
+    @Test(arguments: ["updates off", "paused"])
+    func withUpdatesOffOrPausedTheNoteIsLeftForLater(mode: String) throws {
+        let memory = try PorcelainUser()
+        defer { memory.remove() }
+        try memory.loadProfile(PorcelainUser.sampleProfile)
+        #expect(try memory.logPrompt("I am a Rust developer").status == 0)
+        if mode == "paused" { #expect(try memory.porcelain(["pause"]).status == 0) }
+        _ = FileManager.default.createFile(atPath: memory.againNotePath, contents: nil)
+        // Run without closing descriptors: this waits for any update the command starts.
+        let clear = try memory.porcelain(["clear", "--yes"],
+                                         env: ["LLM_MEMORY_MODEL": "local"].merging(mode == "paused" ? [:] : ["LLM_MEMORY_UPDATES": "false"]) { $1 })
+        #expect(clear.status == 0, "\(clear.err)")
+        #expect(memory.waitForUpdatesToFinish())
+        #expect(FileManager.default.fileExists(atPath: memory.againNotePath), "\(mode)")
+        #expect(memory.cursor() == nil, "\(mode): an update ran")
+        #expect(memory.read(memory.path("memory/log/updates.log")) == nil, "\(mode)")
     }
 
     // MARK: - Tests: pause, resume
@@ -457,7 +540,7 @@ struct PorcelainCommandTests {
         // Update A takes the lock and waits inside its model call until the gate opens.
         let first = try memory.start(["update"], env: gate.env, name: "first")
         defer { first.stop() }
-        #expect(pollUntil { gate.started }, "the first update reached its model call")
+        #expect(waitUntil { gate.started }, "the first update reached its model call")
         #expect(try memory.logPrompt("I live in Lisbon").status == 0)
 
         // Update B finds the lock held: exit 0 at once, a note for A.
@@ -486,11 +569,11 @@ struct PorcelainCommandTests {
         #expect(background.out.isEmpty)
         #expect(background.err.isEmpty)
         // The call has returned; the update it started is still waiting for its model.
-        #expect(pollUntil { gate.started }, "the background update reached its model call")
+        #expect(waitUntil { gate.started }, "the background update reached its model call")
         #expect(memory.read(memory.profilePath)?.contains("Rust developer") != true)
         gate.open()
-        #expect(pollUntil { memory.read(memory.profilePath)?.contains("- Role: Rust developer") == true })
-        #expect(pollUntil { memory.read(memory.path("memory/last-update"))?.contains("outcome: ok") == true })
+        #expect(waitUntil { memory.read(memory.profilePath)?.contains("- Role: Rust developer") == true })
+        #expect(waitUntil { memory.read(memory.path("memory/last-update"))?.contains("outcome: ok") == true })
         #expect(memory.waitForUpdatesToFinish())
 
         let logDir = memory.path("memory/log")
@@ -512,7 +595,7 @@ struct PorcelainCommandTests {
 
         let watch = try memory.start(["watch"], env: env, name: "watch")
         defer { watch.stop() }
-        #expect(pollUntil { memory.read(watchPid) == "\(watch.process.processIdentifier)\n" })
+        #expect(waitUntil { memory.read(watchPid) == "\(watch.process.processIdentifier)\n" })
         #expect(try memory.porcelain(["status"]).out
             .contains("watch:          running (pid \(watch.process.processIdentifier))"))
 
@@ -522,9 +605,9 @@ struct PorcelainCommandTests {
         #expect(memory.read(watchPid) == "\(watch.process.processIdentifier)\n")
 
         #expect(try memory.logPrompt("I am a Rust developer").status == 0)
-        #expect(pollUntil { memory.read(memory.profilePath)?.contains("- Role: Rust developer") == true },
+        #expect(waitUntil { memory.read(memory.profilePath)?.contains("- Role: Rust developer") == true },
                 "the watch applied the prompt: \(watch.err)")
-        #expect(pollUntil { memory.cursor() == memory.newestCursor() })
+        #expect(waitUntil { memory.cursor() == memory.newestCursor() })
 
         watch.process.interrupt()
         #expect(watch.wait(), "the watch stopped after SIGINT")
@@ -567,7 +650,7 @@ struct PorcelainCommandTests {
         #expect(try loose(["clear", "--yes"]).status == 0)
         #expect(try memory.logPrompt("I like tea").status == 0)
         #expect(try loose(["update", "--background"], closingFileDescriptors: true).status == 0)
-        #expect(pollUntil { memory.cursor() == memory.newestCursor() })
+        #expect(waitUntil { memory.cursor() == memory.newestCursor() })
         #expect(memory.waitForUpdatesToFinish(), "the background update finished")
         #expect(try loose(["pause"]).status == 0)
         #expect(try loose(["status"]).status == 0)
@@ -677,14 +760,7 @@ private struct PorcelainUser {
 
     init() throws {
         sandbox = try Sandbox()
-        binDir = sandbox.root.appendingPathComponent("bin").path
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: binDir, withIntermediateDirectories: true)
-        try fm.createSymbolicLink(atPath: binDir + "/llm-memory",
-                                  withDestinationPath: Repo.root.appendingPathComponent("bin/llm-memory").path)
-        for tool in ["mem-extract", "mem-propose", "mem-merge", "mem-render"] {
-            try fm.createSymbolicLink(atPath: binDir + "/" + tool, withDestinationPath: Repo.tool(tool))
-        }
+        binDir = try sandbox.makeBin()
     }
 
     func remove() { sandbox.remove() }
@@ -872,7 +948,7 @@ private struct PorcelainProcess {
     }
     /// Waits (bounded) for the process to exit; true when it did.
     func wait(seconds: Double = 20) -> Bool {
-        pollUntil(seconds: seconds) { !process.isRunning }
+        waitUntil(seconds: seconds) { !process.isRunning }
     }
     /// Cleanup: a process still running at the end of a test is terminated.
     func stop() {
@@ -880,43 +956,5 @@ private struct PorcelainProcess {
             process.terminate()
             _ = wait(seconds: 5)
         }
-    }
-}
-
-/// Holds the memory dir's update lock (flock on the directory, as the porcelain takes it)
-/// from a separate process until released: closing its stdin ends it.
-private final class UpdateLockHolder {
-    let process = Process()
-    let input = Pipe()
-    private var released = false
-
-    init(dir: String, sandbox: Sandbox) throws {
-        let ready = sandbox.root.appendingPathComponent("lock-held").path
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", #"exec 9<"$1" && flock 9 && : >"$2" && read -r line"#, "lock-holder", dir, ready]
-        process.environment = ["PATH": "/usr/bin:/bin"]
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let held = pollUntil { FileManager.default.fileExists(atPath: ready) }
-        try #require(held, "the lock holder took the lock")
-    }
-
-    func release() {
-        guard !released else { return }
-        released = true
-        try? input.fileHandleForWriting.close()
-        if !pollUntil(seconds: 10, { !self.process.isRunning }) { process.terminate() }
-    }
-}
-
-/// Polls `condition` every 50 ms for up to `seconds`; true as soon as it holds.
-private func pollUntil(seconds: Double = 20, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while true {
-        if condition() { return true }
-        if Date() >= deadline { return false }
-        Thread.sleep(forTimeInterval: 0.05)
     }
 }

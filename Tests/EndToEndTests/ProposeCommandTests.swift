@@ -122,6 +122,50 @@ struct ProposeCommandTests {
         #expect(result.err.contains("mem-propose: llm failed (exit 1, model scripted): Error: Rate limit reached for requests"))
     }
 
+    /// What llm prints when the openai client raises AuthenticationError (a wrong or
+    /// revoked key): the scripted model raises an error with the same text.
+    static let refusedKeyError = "Error code: 401 - {'error': {'message': 'Incorrect API key provided: \(fakeKey). You can find your API key at https://platform.openai.com/account/api-keys.', 'type': 'invalid_request_error', 'param': None, 'code': 'invalid_api_key'}}"
+
+    @Test func aRefusedAPIKeyStopsWithExit69NamingTheModelAndLlmKeysSetInsteadOfATemporaryFailure() throws {
+        let setup = try setup(rules: [["match": "", "error": Self.refusedKeyError]])
+        defer { setup.sandbox.remove() }
+        #expect(try run(Repo.llm, ["models", "default", "scripted"], environment: setup.env).status == 0)
+
+        let result = try propose(setup, ["--model", "scripted"])
+        #expect(result.status == 69, "\(result.err)")
+        #expect(result.stdout.isEmpty)
+        #expect(result.err.contains("model 'scripted' cannot be used (its API key was refused: Error: Error code: 401"), "\(result.err)")
+        // One line: what failed, and what to do about it.
+        let line = result.err.split(separator: "\n").first { $0.contains("cannot be used") }
+        #expect(line?.contains("`llm keys set") == true, "\(result.err)")
+        #expect(!result.err.contains("Qw12Er34Ty56Ui78Op90As12Df34Gh56"), "the key was not redacted: \(result.err)")
+        #expect(modelCalls(setup.log).count == 1, "the same model was asked twice")
+    }
+
+    @Test func aRefusedAPIKeyFallsBackOnceToLlmsDefaultModelAndSaysWhy() throws {
+        let setup = try setup(rules: [["match": "", "error": Self.refusedKeyError]])
+        defer { setup.sandbox.remove() }
+        #expect(try run(Repo.llm, ["models", "default", "echo"], environment: setup.env).status == 0)
+
+        let result = try propose(setup, ["--model", "scripted"])
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.err.contains("model 'scripted' cannot be used (its API key was refused: Error: Error code: 401"), "\(result.err)")
+        #expect(result.err.contains("falling back to llm's default model 'echo'"), "\(result.err)")
+        #expect(try json(result)["model"] as? String == "echo")
+    }
+
+    @Test func aRateLimitFromTheProviderStaysATemporaryFailure() throws {
+        let error = "Error code: 429 - {'error': {'message': 'Rate limit reached for scripted', 'type': 'requests', 'code': 'rate_limit_exceeded'}}"
+        let setup = try setup(rules: [["match": "", "error": error]])
+        defer { setup.sandbox.remove() }
+        #expect(try run(Repo.llm, ["models", "default", "echo"], environment: setup.env).status == 0)
+
+        let result = try propose(setup, ["--model", "scripted"])
+        #expect(result.status == 75, "\(result.err)")
+        #expect(result.err.contains("llm failed (exit 1, model scripted): Error: Error code: 429"), "\(result.err)")
+        #expect(!result.err.contains("falling back"), "\(result.err)")
+    }
+
     @Test func aModelThatTakesTooLongIsStoppedAndIsATemporaryFailure() throws {
         let setup = try setup(rules: [["match": "", "sleep": 30, "reply": "{\"ops\": []}"]])
         defer { setup.sandbox.remove() }

@@ -55,7 +55,7 @@ struct SecurityTests {
         #expect(edit.status == 0, "\(edit.err)")
         #expect(try porcelain(["pause"], extra: ["paused"]).status == 0)
         #expect(try porcelain(["resume"]).status == 0)
-        let holder = try GuardLockHolder(dir: user.dir, sandbox: user.sandbox)
+        let holder = try UpdateLockHolder(dir: user.dir, sandbox: user.sandbox)
         #expect(try porcelain(["update"]).err.contains("already running"))
         holder.release()
         #expect(try porcelain(["update", "--detached"]).status == 0)
@@ -176,7 +176,7 @@ struct SecurityTests {
         #expect(try user.logPrompt("Remember that I like tea").status == 0)
         let calls = user.modelCalls()
 
-        let holder = try GuardLockHolder(dir: user.dir, sandbox: user.sandbox)
+        let holder = try UpdateLockHolder(dir: user.dir, sandbox: user.sandbox)
         defer { holder.release() }
         // Everything inside the memory dir goes, and lock-like files appear.
         let wipe = try run("/bin/sh", ["-c", #"cd "$1" && rm -rf -- * .[!.]* && : >lock && : >update.lock && : >.lock && mkdir -p history"#,
@@ -436,14 +436,7 @@ struct GuardUser {
 
     init() throws {
         sandbox = try Sandbox()
-        binDir = sandbox.root.appendingPathComponent("bin").path
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: binDir, withIntermediateDirectories: true)
-        try fm.createSymbolicLink(atPath: binDir + "/llm-memory",
-                                  withDestinationPath: Repo.root.appendingPathComponent("bin/llm-memory").path)
-        for tool in ["mem-extract", "mem-propose", "mem-merge", "mem-render"] {
-            try fm.createSymbolicLink(atPath: binDir + "/" + tool, withDestinationPath: Repo.tool(tool))
-        }
+        binDir = try sandbox.makeBin()
     }
 
     func remove() {
@@ -569,42 +562,5 @@ struct GuardUser {
             #expect(mode(path) == (isDir.boolValue ? 0o700 : 0o600), "\(relative): \(String(mode(path), radix: 8))",
                     sourceLocation: sourceLocation)
         }
-    }
-}
-
-/// Holds the memory dir's update lock (flock on the directory, as the porcelain takes it)
-/// from another process until released.
-final class GuardLockHolder {
-    let process = Process()
-    let input = Pipe()
-    private var released = false
-
-    init(dir: String, sandbox: Sandbox) throws {
-        let ready = sandbox.root.appendingPathComponent("lock-held-\(UUID().uuidString)").path
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", #"exec 9<"$1" && flock 9 && : >"$2" && read -r line"#, "lock-holder", dir, ready]
-        process.environment = ["PATH": "/usr/bin:/bin"]
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        try #require(waitUntil { FileManager.default.fileExists(atPath: ready) }, "the lock holder took the lock")
-    }
-
-    func release() {
-        guard !released else { return }
-        released = true
-        try? input.fileHandleForWriting.close()
-        if !waitUntil(seconds: 10, { !self.process.isRunning }) { process.terminate() }
-    }
-}
-
-/// Polls `condition` every 50 ms for up to `seconds`; true as soon as it holds.
-func waitUntil(seconds: Double = 20, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while true {
-        if condition() { return true }
-        if Date() >= deadline { return false }
-        Thread.sleep(forTimeInterval: 0.05)
     }
 }

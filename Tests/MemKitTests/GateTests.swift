@@ -25,27 +25,10 @@ struct CorpusPrompt: Sendable {
 
     /// The profile the local extractor is measured against: it holds the bullets the
     /// corpus's "forget …" and "switched from …" prompts refer to.
-    static let profile = """
-        # User profile
-
-        ## Personal Information
-        - Role: JavaScript developer
-        - Lives in Paris
-        - Works at Acme
-        - Uses Vim
-        - Uses Windows
-        - Uses Heroku
-        - Uses iPhone
-        - Role: PhD student
-
-        ## Current Projects
-
-        ## Interests
-        - Interested in crypto
-
-        ## Preferences
-
-        """
+    static let profile = TestProfile.text(
+        personal: ["Role: JavaScript developer", "Lives in Paris", "Works at Acme", "Uses Vim", "Uses Windows", "Uses Heroku",
+                   "Uses iPhone", "Role: PhD student"],
+        interests: ["Interested in crypto"])
 }
 
 func percent(_ part: Int, _ whole: Int) -> String {

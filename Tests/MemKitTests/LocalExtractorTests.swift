@@ -2,25 +2,10 @@ import Testing
 @testable import MemKit
 
 @Suite struct LocalExtractorTests {
-    static let profile = """
-        # User profile
-
-        ## Personal Information
-        - Role: JavaScript developer
-        - Lives in Paris
-        - Works at Acme
-        - Uses Vim
-
-        ## Current Projects
-        - Building a static site generator
-
-        ## Interests
-        - Interested in crypto
-
-        ## Preferences
-        - Prefers short answers
-
-        """
+    static let profile = TestProfile.text(
+        personal: ["Role: JavaScript developer", "Lives in Paris", "Works at Acme", "Uses Vim"],
+        projects: ["Building a static site generator"], interests: ["Interested in crypto"],
+        preferences: ["Prefers short answers"])
 
     func exchange(_ prompt: String?, id: String = "01EX", response: String = "Sure!", system: String? = nil) -> Exchange {
         Exchange(id: id, conversation: "c", model: "gpt-4o-mini", datetime: nil, prompt: prompt, system: system,

@@ -9,10 +9,12 @@
 ///   that it might run can never inject memory or start another update.
 /// - Failures are sorted (`classify`): "cannot be used at all" (llm 0.36 says
 ///   `Error: 'Unknown model: X'` or `Error: No key found - add one using 'llm keys set X'
-///   …`, or another "needs an API key" text), a usage error (exit 2, e.g. an llm too old
-///   for `--no-log`), a missing or broken llm (exit 126/127), and everything else —
-///   timeouts, signals, network errors, rate limits, any other nonzero exit — which is
-///   temporary.
+///   …`, or another "needs an API key" text), a key the provider refused (HTTP 401/403:
+///   OpenAI's `Error code: 401 - {… 'code': 'invalid_api_key'}`, Anthropic's
+///   `authentication_error` / `invalid x-api-key`, "Unauthorized", "Permission denied"),
+///   a usage error (exit 2, e.g. an llm too old for `--no-log`), a missing or broken llm
+///   (exit 126/127), and everything else — timeouts, signals, network errors, rate limits
+///   (429), server errors (5xx), any other nonzero exit — which is temporary.
 public struct ModelClient: Sendable {
     /// The `llm` executable (a path or a name looked up on PATH).
     public var llm: String
@@ -42,6 +44,9 @@ public struct ModelClient: Sendable {
     public enum Failure: Error, Sendable, Equatable {
         /// The model cannot be used at all (unknown to llm, no key): try another model.
         case modelUnusable(model: String, detail: String)
+        /// The provider refused the model's API key (wrong, revoked, or without access,
+        /// HTTP 401/403): retrying will not help until the user sets another key.
+        case keyRejected(model: String, detail: String)
         /// llm itself cannot be run or rejected our command line: stop (exit 69).
         case llmUnavailable(String)
         /// Try again later (exit 75).
@@ -96,6 +101,25 @@ public struct ModelClient: Sendable {
         "unknown model", "no key found", "needs an api key", "needskeyexception", "no model found matching",
     ]
 
+    /// Texts with which a provider's client says it refused the API key (HTTP 401 or 403),
+    /// as llm prints the exception (`Error: <message>`), compared in lower case. A text
+    /// of `temporaryMarkers` wins over these.
+    static let keyRejectedMarkers = [
+        "error code: 401", "error code: 403", "status code 401", "status code 403", "http 401", "http 403",
+        "401 unauthorized", "403 forbidden", "unauthorized", "unauthenticated",
+        "invalid_api_key", "incorrect api key", "invalid api key", "api key not valid", "invalid x-api-key",
+        "authentication_error", "authenticationerror", "authentication failed", "authentication error",
+        "permission_denied", "permissiondeniederror", "permission denied",
+    ]
+
+    /// Texts that mean "try again later" even beside one of `keyRejectedMarkers`: rate
+    /// limits, overloaded or failing servers, the network.
+    static let temporaryMarkers = [
+        "error code: 429", "error code: 500", "error code: 502", "error code: 503", "error code: 504", "error code: 529",
+        "rate limit", "rate_limit", "ratelimit", "overloaded", "timed out", "timeout", "connection error",
+        "temporarily", "try again",
+    ]
+
     static func classify(_ output: ChildProcess.Output, model: String, timeout: Double) -> Failure {
         let detail = errorDetail(output.stderr)
         if output.timedOut {
@@ -114,6 +138,11 @@ public struct ModelClient: Sendable {
         let lower = detail.lowercased()
         if unusableMarkers.contains(where: { lower.contains($0) }) {
             return .modelUnusable(model: model, detail: detail)
+        }
+        if keyRejectedMarkers.contains(where: { lower.contains($0) }),
+           !temporaryMarkers.contains(where: { lower.contains($0) }),
+           !lower.contains("[errno") {  // a local file's "Permission denied" is not the provider's
+            return .keyRejected(model: model, detail: detail)
         }
         return .temporary("llm failed (exit \(status), model \(model))\(detail.isEmpty ? "" : ": \(detail)")")
     }

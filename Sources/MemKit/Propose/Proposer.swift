@@ -161,15 +161,18 @@ public struct Proposer {
         do throws(ModelClient.Failure) {
             return try client.prompt(model: model, system: prompt.system, prompt: prompt.user)
         } catch {
-            guard case let .modelUnusable(_, detail) = error else { throw mapped(error) }
+            // A model llm cannot use, or whose key the provider refused: llm's default
+            // model, once (another provider's, or a local one, may work).
+            guard let detail = Proposer.whyUnusable(error) else { throw mapped(error) }
             guard let fallback = try llmDefault(), fallback != model else {
-                throw MemError(.unavailable, "model '\(model)' cannot be used (\(detail)), and llm has no other default model to fall back to")
+                throw MemError(.unavailable, "model '\(model)' cannot be used (\(detail)), and llm has no other default model to fall back to"
+                                   + (Proposer.keyAdvice(error).map { "; \($0)" } ?? ""))
             }
             report("model '\(model)' cannot be used (\(detail)); falling back to llm's default model '\(fallback)'")
             do throws(ModelClient.Failure) {
                 return try client.prompt(model: fallback, system: prompt.system, prompt: prompt.user)
             } catch {
-                if case let .modelUnusable(_, fallbackDetail) = error {
+                if let fallbackDetail = Proposer.whyUnusable(error) {
                     throw MemError(.unavailable, "neither model '\(model)' (\(detail)) nor llm's default model '\(fallback)' (\(fallbackDetail)) can be used; set one up with `llm keys set …` or choose another with --model / LLM_MEMORY_MODEL")
                 }
                 throw mapped(error)
@@ -177,9 +180,26 @@ public struct Proposer {
         }
     }
 
+    /// Why a model cannot be used at all, for messages; nil for other failures.
+    static func whyUnusable(_ failure: ModelClient.Failure) -> String? {
+        switch failure {
+        case let .modelUnusable(_, detail): return detail
+        case let .keyRejected(_, detail): return "its API key was refused: \(detail)"
+        case .llmUnavailable, .temporary: return nil
+        }
+    }
+
+    /// What to do about a refused key.
+    static func keyAdvice(_ failure: ModelClient.Failure) -> String? {
+        guard case .keyRejected = failure else { return nil }
+        return "set a valid key with `llm keys set <provider>` (e.g. `llm keys set openai`; `llm keys list` shows the names) or choose another model with --model / LLM_MEMORY_MODEL"
+    }
+
     private func mapped(_ failure: ModelClient.Failure) -> MemError {
         switch failure {
         case let .modelUnusable(model, detail): return MemError(.unavailable, "model '\(model)' cannot be used: \(detail)")
+        case let .keyRejected(model, detail):
+            return MemError(.unavailable, "model '\(model)' cannot be used: its API key was refused (\(detail)); \(Proposer.keyAdvice(failure) ?? "")")
         case let .llmUnavailable(message): return MemError(.unavailable, message)
         case let .temporary(message): return MemError(.tempFailure, message)
         }

@@ -115,8 +115,6 @@ enum Shell: String, CaseIterable, Sendable, CustomTestStringConvertible {
 }
 
 extension Repo {
-    /// The porcelain in this checkout.
-    static var porcelain: String { root.appendingPathComponent("bin/llm-memory").path }
     /// The bin dir of the llm 0.36 venv.
     static var venvBin: String { URL(fileURLWithPath: llm).deletingLastPathComponent().path }
 }
@@ -246,28 +244,20 @@ struct ShellSandbox {
     // MARK: updates
 
     /// Whether no update holds the lock (an exclusive flock on the memory dir).
-    func updateLockIsFree() async throws -> Bool {
-        guard FileManager.default.fileExists(atPath: memoryDir) else { return true }
-        return try await runAsync("/usr/bin/env", ["flock", "-n", memoryDir, "true"], environment: environment).status == 0
+    func updateLockIsFree() async -> Bool {
+        await EndToEndTests.updateLockIsFree(memoryDir, environment: environment)
     }
 
     /// The `== … update (pid N)` headers of the background-update log.
-    func updateRuns() -> [(line: Int, pid: Int32)] {
-        guard let log = read(updateLog) else { return [] }
-        return log.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { index, line in
-            guard line.hasPrefix("== "), let range = line.range(of: "(pid ") else { return nil }
-            let digits = line[range.upperBound...].prefix { $0.isNumber }
-            return Int32(digits).map { (index, $0) }
-        }
-    }
+    func updateRuns() -> [(line: Int, pid: Int32)] { EndToEndTests.updateRuns(inLog: read(updateLog)) }
 
     /// Waits (bounded) until every background update has finished, so no update outlives
     /// the test: the lock is free and no process named in the log is alive.
     @discardableResult
     func waitForUpdatesToFinish(timeout: Double = 30) async throws -> Bool {
-        try await eventually(timeout: timeout, every: 0.2) {
+        await eventually(timeout: timeout, every: 0.2) {
             guard updateRuns().allSatisfy({ !isAlive($0.pid) }) else { return false }
-            return try await updateLockIsFree()
+            return await updateLockIsFree()
         }
     }
 
@@ -318,170 +308,6 @@ struct EchoReply {
 /// texts (é and e + U+0301) as equal.
 func sameBytes(_ a: String?, _ b: String?) -> Bool {
     a.map { Array($0.utf8) } == b.map { Array($0.utf8) }
-}
-
-/// Polls `condition` until it holds or `timeout` seconds have passed (checked at least
-/// once more at the end); returns whether it held.
-func eventually(timeout: Double = 20, every interval: Double = 0.1,
-                _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
-    }
-    return try await condition()
-}
-
-/// `run(…)` without blocking a thread of the test pool while the program runs, with a
-/// time limit (its process group is killed, status 137, when it is reached).
-///
-/// On Linux the program is started with posix_spawn and every descriptor above 2
-/// closed: Foundation's `Process` hands each child a socket whose end-of-file tells it
-/// the child exited, so a daemon the child leaves behind (a tmux server, a detached
-/// `llm-memory update`) would make the child look alive until the daemon exits.
-func runAsync(_ executable: String, _ arguments: [String], stdin: Data? = nil,
-              environment: [String: String], cwd: String? = nil, timeout: Double = 120) async throws -> RunResult {
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let inURL = scratch.appendingPathComponent("in")
-    let outURL = scratch.appendingPathComponent("out")
-    let errURL = scratch.appendingPathComponent("err")
-    try (stdin ?? Data()).write(to: inURL)
-    let status = try await spawnAndWait(executable, arguments, environment: environment, cwd: cwd,
-                                        stdin: inURL.path, stdout: outURL.path, stderr: errURL.path, timeout: timeout)
-    return RunResult(status: status, stdout: try Data(contentsOf: outURL), stderr: try Data(contentsOf: errURL))
-}
-
-/// Whether a process is running (a zombie is not).
-func isAlive(_ pid: Int32) -> Bool {
-    guard kill(pid, 0) == 0 else { return false }
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = stat.lastIndex(of: ")") else { return true }
-    return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first != "Z"
-}
-
-#if os(Linux)
-private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
-// glibc 2.34 / 2.29 extensions, not in Swift's Glibc module.
-private let addCloseFrom: AddCloseFrom? =
-    dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map { unsafeBitCast($0, to: AddCloseFrom.self) }
-private let addChdir: AddChdir? =
-    dlsym(nil, "posix_spawn_file_actions_addchdir_np").map { unsafeBitCast($0, to: AddChdir.self) }
-
-private final class Exited: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = false
-    func finish() { lock.lock(); done = true; lock.unlock() }
-    var isDone: Bool { lock.lock(); defer { lock.unlock() }; return done }
-}
-
-private func spawnAndWait(_ executable: String, _ arguments: [String], environment: [String: String], cwd: String?,
-                          stdin: String, stdout: String, stderr: String, timeout: Double) async throws -> Int32 {
-    guard let addCloseFrom, let addChdir else {
-        return try await processAndWait(executable, arguments, environment: environment, cwd: cwd,
-                                        stdin: stdin, stdout: stdout, stderr: stderr, timeout: timeout)
-    }
-    let inFD = open(stdin, O_RDONLY | O_CLOEXEC)
-    let outFD = open(stdout, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    let errFD = open(stderr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    defer { for fd in [inFD, outFD, errFD] where fd >= 0 { close(fd) } }
-    guard inFD >= 0, outFD >= 0, errFD >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, inFD, 0)
-    posix_spawn_file_actions_adddup2(&actions, outFD, 1)
-    posix_spawn_file_actions_adddup2(&actions, errFD, 2)
-    _ = addCloseFrom(&actions, 3)
-    if let cwd { _ = addChdir(&actions, cwd) }
-
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    posix_spawnattr_setpgroup(&attributes, 0)
-    var mask = sigset_t()
-    sigemptyset(&mask)
-    posix_spawnattr_setsigmask(&attributes, &mask)
-    var defaults = sigset_t()
-    sigemptyset(&defaults)
-    for signal in [SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGCHLD, SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2] {
-        sigaddset(&defaults, signal)
-    }
-    posix_spawnattr_setsigdefault(&attributes, &defaults)
-
-    let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-    let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { for pointer in argv + envp { free(pointer) } }
-    var pid = pid_t()
-    let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-    guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
-
-    let exited = Exited()
-    let child = pid
-    DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
-        if !exited.isDone { kill(-child, SIGKILL) }
-    }
-    let status: Int32 = await withCheckedContinuation { continuation in
-        let waiter = Thread {
-            var status: Int32 = 0
-            while waitpid(child, &status, 0) == -1 && errno == EINTR {}
-            exited.finish()
-            continuation.resume(returning: status)
-        }
-        waiter.start()
-    }
-    let signal = status & 0x7f
-    return signal == 0 ? (status >> 8) & 0xff : 128 + signal
-}
-#else
-private func spawnAndWait(_ executable: String, _ arguments: [String], environment: [String: String], cwd: String?,
-                          stdin: String, stdout: String, stderr: String, timeout: Double) async throws -> Int32 {
-    try await processAndWait(executable, arguments, environment: environment, cwd: cwd,
-                             stdin: stdin, stdout: stdout, stderr: stderr, timeout: timeout)
-}
-#endif
-
-/// The same with Foundation's Process (where posix_spawn's extensions are missing).
-private func processAndWait(_ executable: String, _ arguments: [String], environment: [String: String], cwd: String?,
-                            stdin: String, stdout: String, stderr: String, timeout: Double) async throws -> Int32 {
-    _ = FileManager.default.createFile(atPath: stdout, contents: nil)
-    _ = FileManager.default.createFile(atPath: stderr, contents: nil)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = environment
-    if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-    let inHandle = try FileHandle(forReadingFrom: URL(fileURLWithPath: stdin))
-    let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
-    let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: stderr))
-    defer { try? inHandle.close(); try? outHandle.close(); try? errHandle.close() }
-    process.standardInput = inHandle
-    process.standardOutput = outHandle
-    process.standardError = errHandle
-    let box = ProcessBox(process)
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-        process.terminationHandler = { _ in continuation.resume() }
-        do {
-            try process.run()
-        } catch {
-            process.terminationHandler = nil
-            continuation.resume(throwing: error)
-            return
-        }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
-            if box.process.isRunning { box.process.terminate() }
-        }
-    }
-    return process.terminationStatus
-}
-
-private final class ProcessBox: @unchecked Sendable {
-    let process: Process
-    init(_ process: Process) { self.process = process }
 }
 
 /// Limits how many shell tests run at once: each starts several Python `llm` processes

@@ -48,6 +48,12 @@ enum Repo {
     static func fixture(_ name: String) -> String {
         root.appendingPathComponent("Tests/Fixtures/\(name)").path
     }
+
+    /// The porcelain in this checkout.
+    static var porcelain: String { root.appendingPathComponent("bin/llm-memory").path }
+
+    /// The four tools, in pipeline order.
+    static let tools = ["mem-extract", "mem-propose", "mem-merge", "mem-render"]
 }
 
 struct RunResult {
@@ -63,32 +69,23 @@ struct RunResult {
 @discardableResult
 func run(_ executable: String, _ arguments: [String], stdin: Data? = nil,
          environment: [String: String], cwd: String? = nil) throws -> RunResult {
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let inURL = scratch.appendingPathComponent("in")
-    let outURL = scratch.appendingPathComponent("out")
-    let errURL = scratch.appendingPathComponent("err")
-    try (stdin ?? Data()).write(to: inURL)
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    let files = try RunFiles(stdin: stdin)
+    defer { files.remove() }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.environment = environment
     if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-    let inHandle = try FileHandle(forReadingFrom: inURL)
-    let outHandle = try FileHandle(forWritingTo: outURL)
-    let errHandle = try FileHandle(forWritingTo: errURL)
+    let inHandle = try FileHandle(forReadingFrom: URL(fileURLWithPath: files.input))
+    let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: files.output))
+    let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: files.error))
     process.standardInput = inHandle
     process.standardOutput = outHandle
     process.standardError = errHandle
     try process.run()
     process.waitUntilExit()
     try? inHandle.close(); try? outHandle.close(); try? errHandle.close()
-    return RunResult(status: process.terminationStatus,
-                     stdout: try Data(contentsOf: outURL),
-                     stderr: try Data(contentsOf: errURL))
+    return try files.result(status: process.terminationStatus)
 }
 
 /// A scratch HOME + LLM_USER_PATH (+ memory dir) per test, so no test ever touches the
@@ -121,4 +118,37 @@ struct Sandbox {
     }
 
     func remove() { try? FileManager.default.removeItem(at: root) }
+
+    /// Makes the dir `name` in the sandbox hold the porcelain (a link to `porcelain`) beside
+    /// the four tools, where the porcelain looks for its tools first: links to `realTool(tool)`
+    /// (this build's), or with `shim`, sh scripts whose body is `shim(tool, real path)`.
+    /// Returns the dir's path.
+    @discardableResult
+    func makeBin(_ name: String = "bin", porcelain: String = Repo.porcelain, realTool: (String) -> String = Repo.tool,
+                 shim: ((_ tool: String, _ real: String) -> String)? = nil) throws -> String {
+        let bin = root.appendingPathComponent(name).path
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: bin + "/llm-memory", withDestinationPath: porcelain)
+        for tool in Repo.tools {
+            if let shim {
+                try writeExecutable(bin + "/" + tool, shim(tool, URL(fileURLWithPath: realTool(tool)).resolvingSymlinksInPath().path))
+            } else {
+                try FileManager.default.createSymbolicLink(atPath: bin + "/" + tool, withDestinationPath: realTool(tool))
+            }
+        }
+        return bin
+    }
+}
+
+/// The facts of a profile the `facts` model filled ("- Likes fact-0037" gives "fact-0037"),
+/// in order.
+func likedFacts(inProfile text: String?) -> [String] {
+    (text ?? "").split(separator: "\n").compactMap { line in
+        line.hasPrefix("- Likes fact-") ? String(line.dropFirst("- Likes ".count)) : nil
+    }
+}
+
+/// The token in a memory dir's cursor file, or nil when there is none.
+func cursorToken(_ memoryDir: String) -> String? {
+    (try? String(contentsOfFile: memoryDir + "/cursor", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
 }
