@@ -39,7 +39,7 @@ demo: test-env build
 	bash scripts/demo.sh
 
 bench: test-env build
-	sh scripts/bench.sh
+	bash scripts/bench.sh
 
 clean:
 	rm -rf .build
