@@ -241,18 +241,8 @@ func spawnInGroup(_ executable: String, _ arguments: [String], env: [String: Str
 /// `runAsync` with Foundation's Process (where posix_spawn's extensions are missing).
 private func processAndWait(_ executable: String, _ arguments: [String], environment: [String: String], cwd: String?,
                             files: RunFiles, timeout: Double) async throws -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = environment
-    if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-    let inHandle = try FileHandle(forReadingFrom: URL(fileURLWithPath: files.input))
-    let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: files.output))
-    let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: files.error))
-    defer { try? inHandle.close(); try? outHandle.close(); try? errHandle.close() }
-    process.standardInput = inHandle
-    process.standardOutput = outHandle
-    process.standardError = errHandle
+    let (process, handles) = try makeProcess(executable, arguments, environment: environment, cwd: cwd, files: files)
+    defer { for handle in handles { try? handle.close() } }
     let box = ProcessBox(process)
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
         process.terminationHandler = { _ in continuation.resume() }

@@ -71,6 +71,17 @@ func run(_ executable: String, _ arguments: [String], stdin: Data? = nil,
          environment: [String: String], cwd: String? = nil) throws -> RunResult {
     let files = try RunFiles(stdin: stdin)
     defer { files.remove() }
+    let (process, handles) = try makeProcess(executable, arguments, environment: environment, cwd: cwd, files: files)
+    try process.run()
+    process.waitUntilExit()
+    for handle in handles { try? handle.close() }
+    return try files.result(status: process.terminationStatus)
+}
+
+/// A `Process` for `executable` with stdin, stdout and stderr on `files`, not yet run;
+/// the caller closes the handles once it has ended.
+func makeProcess(_ executable: String, _ arguments: [String], environment: [String: String], cwd: String?,
+             files: RunFiles) throws -> (Process, [FileHandle]) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -82,10 +93,7 @@ func run(_ executable: String, _ arguments: [String], stdin: Data? = nil,
     process.standardInput = inHandle
     process.standardOutput = outHandle
     process.standardError = errHandle
-    try process.run()
-    process.waitUntilExit()
-    try? inHandle.close(); try? outHandle.close(); try? errHandle.close()
-    return try files.result(status: process.terminationStatus)
+    return (process, [inHandle, outHandle, errHandle])
 }
 
 /// A scratch HOME + LLM_USER_PATH (+ memory dir) per test, so no test ever touches the
