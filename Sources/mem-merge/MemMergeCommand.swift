@@ -49,11 +49,15 @@ struct MemMergeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The journal's name for a --load (default: load; the porcelain's edit uses 'edit').", valueName: "name"))
     var action: String = "load"
 
+    @Option(help: ArgumentHelp("What to call the --load file in messages (the porcelain loads a private copy of a pipe and names what the user gave).", valueName: "name"))
+    var loadName: String?
+
     func validate() throws {
         if load != nil && clear { throw ValidationError("--load and --clear cannot be used together") }
         if (load != nil || clear) && !inPlace { throw ValidationError("--load and --clear need --in-place") }
         if (load != nil || clear) && deltaFile != nil { throw ValidationError("--load and --clear take no delta") }
         if recover && (load != nil || clear || deltaFile != nil) { throw ValidationError("--recover takes no delta, --load or --clear") }
+        if loadName != nil && load == nil { throw ValidationError("--load-name goes with --load") }
     }
 
     func run() throws {
@@ -105,7 +109,7 @@ struct MemMergeCommand: ParsableCommand {
         let name: String
         if let load {
             bytes = try FileSystem.read(load, limit: ProfileDocument.maxBytes + 1)
-            _ = try ProfileDocument(validating: bytes, name: load)
+            _ = try ProfileDocument(validating: bytes, name: loadName ?? load)
             name = action
         } else {
             bytes = ProfileDocument.default.bytes
