@@ -10,10 +10,16 @@ struct CorpusPrompt: Sendable {
 
     /// The committed corpus: realistic prompts written for these tests, each labelled
     /// with whether it states a durable fact about the user.
-    static let all: [CorpusPrompt] = {
+    static let all = load("gate-corpus.jsonl")
+
+    /// A held-out corpus, written later by someone who had not seen the gate, the
+    /// extractor or the first corpus: what the figures are on prompts nobody tuned for.
+    static let holdout = load("gate-holdout.jsonl")
+
+    static func load(_ name: String) -> [CorpusPrompt] {
         var url = URL(fileURLWithPath: #filePath)
         while url.lastPathComponent != "Tests" { url.deleteLastPathComponent() }
-        let file = url.appendingPathComponent("Fixtures/gate-corpus.jsonl")
+        let file = url.appendingPathComponent("Fixtures/\(name)")
         let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
@@ -21,7 +27,7 @@ struct CorpusPrompt: Sendable {
                   let kind = object["kind"] as? String else { return nil }
             return CorpusPrompt(prompt: prompt, discloses: discloses, kind: kind)
         }
-    }()
+    }
 
     /// The profile the local extractor is measured against: it holds the bullets the
     /// corpus's "forget …" and "switched from …" prompts refer to.
@@ -52,8 +58,14 @@ func percent(_ part: Int, _ whole: Int) -> String {
         #expect(Set(corpus.map(\.kind)).count >= 15)
     }
 
-    @Test func theGateAvoidsAtLeast60PercentOfCallsAndPassesAtLeast98PercentOfSelfDisclosures() {
-        let corpus = CorpusPrompt.all
+    /// The corpus written with the gate, one written apart from it (and used afterwards
+    /// to extend it), and one written apart from it and never tuned on.
+    static let corpora = ["gate-corpus.jsonl", "gate-holdout.jsonl", "gate-holdout-2.jsonl"]
+
+    @Test(arguments: corpora)
+    func theGateAvoidsAtLeast60PercentOfCallsAndPassesAtLeast98PercentOfSelfDisclosures(file: String) {
+        let corpus = CorpusPrompt.load(file)
+        #expect(corpus.count >= 300, "\(file) is missing or short")
         let disclosing = corpus.filter(\.discloses)
         let other = corpus.filter { !$0.discloses }
         let passed = corpus.map { Gate.mayDisclose(prompt: $0.prompt) }
@@ -62,7 +74,7 @@ func percent(_ part: Int, _ whole: Int) -> String {
         let othersDropped = zip(corpus, passed).filter { !$0.0.discloses && !$0.1 }.count
 
         print("""
-            gate corpus: \(corpus.count) prompts, \(disclosing.count) self-disclosing, \(other.count) not
+            gate corpus \(file): \(corpus.count) prompts, \(disclosing.count) self-disclosing, \(other.count) not
             gate: model calls avoided (dropped / all prompts): \(droppedAll)/\(corpus.count) = \(percent(droppedAll, corpus.count))
             gate: non-disclosing prompts dropped: \(othersDropped)/\(other.count) = \(percent(othersDropped, other.count))
             gate: self-disclosing prompts passed: \(disclosuresPassed)/\(disclosing.count) = \(percent(disclosuresPassed, disclosing.count))
@@ -78,8 +90,9 @@ func percent(_ part: Int, _ whole: Int) -> String {
         #expect(disclosuresPassed * 100 >= disclosing.count * 98, "self-disclosures passed")
     }
 
-    @Test func theLocalExtractorHasAtMost2PercentFalsePositivesOnTheCorpus() {
-        let corpus = CorpusPrompt.all
+    @Test(arguments: corpora)
+    func theLocalExtractorHasAtMost2PercentFalsePositivesOnTheCorpus(file: String) {
+        let corpus = CorpusPrompt.load(file)
         let extractor = LocalExtractor(profile: CorpusPrompt.profile)
         func ops(_ entry: CorpusPrompt) -> [DeltaOp] {
             // As mem-propose runs it: the gate first.
@@ -94,7 +107,7 @@ func percent(_ part: Int, _ whole: Int) -> String {
         let falsePositives = other.map { ($0, ops($0)) }.filter { !$0.1.isEmpty }
 
         print("""
-            local: recall (self-disclosing prompts with at least one op): \(hits)/\(disclosing.count) = \(percent(hits, disclosing.count))
+            local \(file): recall (self-disclosing prompts with at least one op): \(hits)/\(disclosing.count) = \(percent(hits, disclosing.count))
             local: false positives (non-disclosing prompts with any op): \(falsePositives.count)/\(other.count) = \(percent(falsePositives.count, other.count))
             """)
         for (entry, ops) in falsePositives {
@@ -105,6 +118,11 @@ func percent(_ part: Int, _ whole: Int) -> String {
             print("local: [\(entry.kind)] \(entry.prompt.prefix(70).replacingOccurrences(of: "\n", with: "⏎")) → \(shown)")
         }
         #expect(falsePositives.count * 100 <= other.count * 2)
-        #expect(hits * 100 >= disclosing.count * 60, "recall has fallen a long way")
+        if file == "gate-corpus.jsonl" {
+            // Precision over recall: on prompts written apart from its patterns it finds
+            // fewer (about 40%), and that is reported, not held to this floor.
+            #expect(hits * 100 >= disclosing.count * 60, "recall has fallen a long way")
+        }
     }
 }
+

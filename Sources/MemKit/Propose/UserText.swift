@@ -240,6 +240,14 @@ public enum UserText {
            scalars[1...9].allSatisfy({ "rwxsStT-".unicodeScalars.contains($0) }) { return true }
         // A clock time with seconds: log timestamps.
         if containsDigitsPattern(scalars, "dd:dd:dd") { return true }
+        // A sentence with a bit of inline code in it ("why does my iterator need
+        // collect::<Vec<_>>()", "f-strings over .format()") is prose: the shapes below
+        // only make a line code when most of its words are not plain words.
+        let plainWords = words.filter { word in
+            word.unicodeScalars.contains { $0.properties.isAlphabetic }
+                && word.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || "'’,.!?;:-\"".unicodeScalars.contains($0) }
+        }.count
+        if words.count >= 5, plainWords * 10 >= words.count * 7 { return false }
         // Code operators and shapes.
         for op in ["==", "!=", "=>", "->", "::", "&&", "||", "+=", "-=", ":=", "</", "/>", "();", "{}", "${", "$("]
             where masked.contains(op) { return true }
