@@ -29,9 +29,11 @@ let package = Package(
         .executableTarget(name: "mem-render", dependencies: [
             "MemKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "MemKitTests", dependencies: ["MemKit"]),
+        // What both test targets share (a seeded random generator).
+        .target(name: "TestKit", path: "Tests/TestKit"),
+        .testTarget(name: "MemKitTests", dependencies: ["MemKit", "TestKit"]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "MemKit", "mem-extract", "mem-propose", "mem-merge", "mem-render",
+            "MemKit", "TestKit", "mem-extract", "mem-propose", "mem-merge", "mem-render",
         ]),
     ],
     swiftLanguageModes: [.v6]

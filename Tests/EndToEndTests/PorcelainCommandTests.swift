@@ -780,16 +780,9 @@ private struct PorcelainUser {
         name.hasPrefix("memory/") ? sandbox.llmUserPath + "/" + name : sandbox.root.appendingPathComponent(name).path
     }
 
-    /// PATH is the build's tools, llm's venv and the system; the update's model is `scripted`
-    /// (what the user types goes to `echo`, so the call log holds only update calls).
+    /// PATH is the build's tools, llm's venv and the system; the update's model is `scripted`.
     var environment: [String: String] {
-        var env = sandbox.environment
-        let venvBin = URL(fileURLWithPath: Repo.llm).deletingLastPathComponent().path
-        env["PATH"] = "\(Repo.binDir.path):\(venvBin):/usr/bin:/bin"
-        env["LLM_MEMORY_MODEL"] = "scripted"
-        env["LLM_SCRIPTED_RULES"] = rulesPath
-        env["LLM_SCRIPTED_LOG"] = modelLogPath
-        return env
+        sandbox.scriptedModelEnvironment(binDir: Repo.binDir.path, rules: rulesPath, log: modelLogPath)
     }
 
     /// Runs the porcelain to completion. `closingFileDescriptors`: through a runner that

@@ -455,13 +455,7 @@ struct GuardUser {
     func path(_ name: String) -> String { sandbox.root.appendingPathComponent(name).path }
 
     var environment: [String: String] {
-        var env = sandbox.environment
-        let venvBin = URL(fileURLWithPath: Repo.llm).deletingLastPathComponent().path
-        env["PATH"] = "\(binDir):\(venvBin):/usr/bin:/bin"
-        env["LLM_MEMORY_MODEL"] = "scripted"
-        env["LLM_SCRIPTED_RULES"] = rulesPath
-        env["LLM_SCRIPTED_LOG"] = modelLogPath
-        return env
+        sandbox.scriptedModelEnvironment(binDir: binDir, rules: rulesPath, log: modelLogPath)
     }
 
     func porcelain(_ args: [String], env: [String: String] = [:], stdin: Data? = nil) throws -> RunResult {

@@ -1,4 +1,5 @@
 import Testing
+import TestKit
 @testable import MemKit
 
 private func add(_ section: String, _ text: String) -> DeltaOp { DeltaOp(kind: .add, section: section, text: text) }
@@ -265,7 +266,7 @@ private func merge(_ text: String, _ ops: [DeltaOp]) -> (text: String, result: M
                         "Hiking", "Writes C++", "Writes C", "Full-stack dev", "full stack dev", "x", "- dashed",
                         "multi\nline", "", "Building a memory add-on for llm", "**Bold** fact", "fake bullet"]
 
-    static func randomProfile(_ rng: inout ProfileTestRandom) -> String {
+    static func randomProfile(_ rng: inout SplitMix64) -> String {
         var lines: [String] = []
         if Bool.random(using: &rng) { lines += ["# User profile", ""] }
         for _ in 0..<Int.random(in: 0...5, using: &rng) {
@@ -293,7 +294,7 @@ private func merge(_ text: String, _ ops: [DeltaOp]) -> (text: String, result: M
         return text
     }
 
-    static func randomDelta(_ rng: inout ProfileTestRandom) -> Delta {
+    static func randomDelta(_ rng: inout SplitMix64) -> Delta {
         var ops: [DeltaOp] = []
         for _ in 0..<Int.random(in: 0...6, using: &rng) {
             let section = sectionNames.randomElement(using: &rng)!
@@ -309,7 +310,7 @@ private func merge(_ text: String, _ ops: [DeltaOp]) -> (text: String, result: M
     }
 
     @Test func applyingTheSameDeltaTwiceChangesNothingTheSecondTime() {
-        var rng = ProfileTestRandom(seed: 42)
+        var rng = SplitMix64(seed: 42)
         var unsettled = 0
         for _ in 0..<10000 {
             let profile = Self.randomProfile(&rng)
@@ -327,7 +328,7 @@ private func merge(_ text: String, _ ops: [DeltaOp]) -> (text: String, result: M
     }
 
     @Test func linesOutsideBulletsSurviveEveryDeltaInOrder() {
-        var rng = ProfileTestRandom(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<3000 {
             let profile = Self.randomProfile(&rng)
             let delta = Self.randomDelta(&rng)

@@ -187,25 +187,24 @@ final class MessageStoreSource {
         }.first ?? nil
         if let high = lastPart, high > partsThrough {
             let low = max(partsThrough, high - 2 * span)
-            var broken = Set<MessageHash>()
             try scan.parts.forEach([.int(low), .int(high)]) { row in
                 guard let hash = row.hash(0) else { return }
                 let position = row.int(1)
                 // Rows come in rowid order, which is position order within a message, so
                 // a message's parts follow each other; one that starts before the window
-                // (or has a gap) is left to the look-up.
+                // (or has a gap) is dropped from it, and its later parts then find no
+                // range to extend: it is left to the look-up.
                 if position == 0 {
                     window.parts[hash] = window.partRows.count..<(window.partRows.count + 1)
                 } else if let range = window.parts[hash], range.count == Int(position),
                           range.upperBound == window.partRows.count {
                     window.parts[hash] = range.lowerBound..<(range.upperBound + 1)
                 } else {
-                    broken.insert(hash)
+                    window.parts[hash] = nil
                     return
                 }
                 window.partRows.append(Part(type: row.text(2) ?? "", text: row.text(3), payload: row.text(4)))
             }
-            for hash in broken { window.parts[hash] = nil }
             partsThrough = high
         }
     }

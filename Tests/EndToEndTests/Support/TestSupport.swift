@@ -127,6 +127,19 @@ struct Sandbox {
 
     func remove() { try? FileManager.default.removeItem(at: root) }
 
+    /// `environment` with PATH = `binDir`, llm's venv and the system, and updates that
+    /// call the test-only `scripted` model, driven by `rules` and logging its calls to
+    /// `log` (what the user types goes to `echo`, so the log holds only update calls).
+    func scriptedModelEnvironment(binDir: String, rules: String, log: String) -> [String: String] {
+        var env = environment
+        let venvBin = URL(fileURLWithPath: Repo.llm).deletingLastPathComponent().path
+        env["PATH"] = "\(binDir):\(venvBin):/usr/bin:/bin"
+        env["LLM_MEMORY_MODEL"] = "scripted"
+        env["LLM_SCRIPTED_RULES"] = rules
+        env["LLM_SCRIPTED_LOG"] = log
+        return env
+    }
+
     /// Makes the dir `name` in the sandbox hold the porcelain (a link to `porcelain`) beside
     /// the four tools, where the porcelain looks for its tools first: links to `realTool(tool)`
     /// (this build's), or with `shim`, sh scripts whose body is `shim(tool, real path)`.
