@@ -28,7 +28,8 @@ mkdir -p "$HOME" "$LLM_USER_PATH" "$LLM_MEMORY_DIR"
 swift_version=$(swift --version 2>/dev/null | head -n 1 || true)
 export PATH="$bin:$venv/bin:/usr/bin:/bin"
 
-median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+# shellcheck source=scripts/bench-common.sh
+. "$root/scripts/bench-common.sh"  # median
 
 # time_runs N CMD…: median wall time of N runs, in milliseconds (stdin /dev/null unless redirected).
 time_runs() {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Creates the project-local virtualenvs the tests use (never a global install):
-#   .venv-test/llm-0.36    llm 0.36 + llm-echo + the test-only `scripted` model and
-#                          `hello-plugin` command
+#   .venv-test/llm-0.36    llm 0.36 + llm-echo + the test-only `scripted` and `facts`
+#                          models and `hello-plugin` command
 #   .venv-test/llm-0.31.1  llm 0.31.1 + llm-echo (the legacy log schema)
 #   .venv-test/llm-0.36-plugin  llm 0.36 + llm-echo + llm-user-memory-plugin (llm install -e)
 # Versions are pinned in Tests/Support/requirements-llm-*.txt. Re-running is cheap:
@@ -24,8 +24,6 @@ for version in 0.36 0.31.1; do
   if [ "$version" = 0.36 ]; then
     "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps \
       "$root/Tests/Support/llm-scripted-model"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps \
-      "$root/Tests/Support/llm-facts-model"
   fi
   cp "$req" "$stamp"
 done

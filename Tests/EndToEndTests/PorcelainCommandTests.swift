@@ -712,6 +712,20 @@ struct PorcelainCommandTests {
         }
     }
 
+    /// The wrapper decides from this list whether `llm logs` is a command or a prompt, so
+    /// it must come out even when the cache cannot be written (the memory dir cannot be
+    /// made: a file is in the way).
+    @Test func llmCommandsPrintsTheListEvenWhenItsCacheCannotBeWritten() throws {
+        let memory = try PorcelainUser()
+        defer { memory.remove() }
+        let blocker = memory.path("not-a-dir")
+        try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
+        let listed = try memory.porcelain(["llm-commands", "--refresh"], env: ["LLM_MEMORY_DIR": blocker + "/memory"])
+        #expect(listed.status == 0, "\(listed.err)")
+        let names = listed.out.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        #expect(names.contains("logs") && names.contains("models") && names.contains("prompt"), "\(listed.out)")
+    }
+
     // MARK: - Tests: the script itself
 
     static let shellcheck = ["/usr/bin/shellcheck", "/usr/local/bin/shellcheck", "/opt/homebrew/bin/shellcheck"]

@@ -73,6 +73,21 @@ struct ShellIntegrationTests {
         }
     }
 
+    /// A profile written by hand before any fragment exists is rendered and injected by
+    /// the first call (zsh's `-nt` is false when the fragment is missing).
+    @Test(arguments: Shell.allCases)
+    func aHandWrittenProfileWithNoFragmentYetReachesTheFirstCall(shell: Shell) async throws {
+        try await withShellSandbox(shell) { sb in
+            try await sb.writeProfile(render: false)
+            #expect(!FileManager.default.fileExists(atPath: sb.memoryDir + "/fragment.md"))
+            try await sb.install()
+            let ran = try await sb.run(sb.step("first", "llm -m echo 'hello'"), environment: ["LLM_MEMORY_UPDATES": "false"])
+            #expect(ran.status == 0, "\(ran.err)")
+            let echo = try #require(sb.result("first").echo, "no echo reply: \(sb.result("first"))")
+            #expect(echo.system?.contains(Self.marker) == true, "the profile did not reach the model: \(sb.result("first"))")
+        }
+    }
+
     // MARK: - 2. everything else passes through untouched
 
     static var testCommandPluginInstalled: Bool {

@@ -195,10 +195,13 @@ struct ShellSandbox {
 
         """
 
-    func writeProfile(_ text: String = ShellSandbox.profile) async throws {
+    /// Writes the profile and, unless `render` is false (a profile written by hand), its
+    /// fragment.
+    func writeProfile(_ text: String = ShellSandbox.profile, render rendering: Bool = true) async throws {
         try FileManager.default.createDirectory(atPath: memoryDir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         try Data(text.utf8).write(to: URL(fileURLWithPath: memoryDir + "/profile.md"))
+        guard rendering else { return }
         let render = try await porcelain(["render"])
         #expect(render.status == 0, "llm-memory render: \(render.err)")
     }
