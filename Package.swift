@@ -1,5 +1,7 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.2
 import PackageDescription
+
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 let package = Package(
     name: "llm-user-memory",
@@ -14,27 +16,29 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
+    // Our own targets treat every compiler warning as an error (two real gate bugs once
+    // hid in warnings nobody read); dependencies are built as their authors ship them.
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "MemKit", dependencies: ["CSQLite"]),
+        .target(name: "MemKit", dependencies: ["CSQLite"], swiftSettings: strict),
         .executableTarget(name: "mem-extract", dependencies: [
             "MemKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: strict),
         .executableTarget(name: "mem-propose", dependencies: [
             "MemKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: strict),
         .executableTarget(name: "mem-merge", dependencies: [
             "MemKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: strict),
         .executableTarget(name: "mem-render", dependencies: [
             "MemKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: strict),
         // What both test targets share (a seeded random generator).
-        .target(name: "TestKit", path: "Tests/TestKit"),
-        .testTarget(name: "MemKitTests", dependencies: ["MemKit", "TestKit"]),
+        .target(name: "TestKit", path: "Tests/TestKit", swiftSettings: strict),
+        .testTarget(name: "MemKitTests", dependencies: ["MemKit", "TestKit"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: [
             "MemKit", "TestKit", "mem-extract", "mem-propose", "mem-merge", "mem-render",
-        ]),
+        ], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -63,7 +63,7 @@ struct BadInputTests {
         let user = try GuardUser()
         defer { user.remove() }
         try user.setRules([["match": "", "reply": Self.addRole]])
-        FileManager.default.createFile(atPath: user.sandbox.logsDB, contents: Data())
+        _ = FileManager.default.createFile(atPath: user.sandbox.logsDB, contents: Data())
         let update = try user.porcelain(["update"])
         #expect(update.status == 0, "\(update.err)")
         #expect(update.err.contains("no llm log tables"))

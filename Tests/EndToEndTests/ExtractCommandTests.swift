@@ -51,7 +51,7 @@ import Testing
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let path = sandbox.root.appendingPathComponent("empty.db").path
-        FileManager.default.createFile(atPath: path, contents: Data())
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
         let result = try extract(["--db", path], in: sandbox)
         #expect(result.status == 0)
         #expect(result.out.isEmpty)

@@ -925,8 +925,8 @@ private struct PorcelainUser {
         var environment = environment
         environment.merge(env) { $1 }
         let out = path("\(name).out"), err = path("\(name).err")
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: err, contents: nil)
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: err, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: porcelainPath)
         process.arguments = args
@@ -944,7 +944,7 @@ private struct ModelGate {
     let goPath: String
     let env: [String: String]
     var started: Bool { FileManager.default.fileExists(atPath: startedPath) }
-    func open() { FileManager.default.createFile(atPath: goPath, contents: nil) }
+    func open() { _ = FileManager.default.createFile(atPath: goPath, contents: nil) }
 }
 
 private struct PorcelainProcess {

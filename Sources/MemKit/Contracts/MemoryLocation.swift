@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Where llm keeps its files and where the memory lives, from the same environment
 /// variables llm and the porcelain read (DESIGN.md, "Where things live").
 public struct MemoryLocation: Sendable {
@@ -40,13 +34,4 @@ public struct MemoryLocation: Sendable {
     public var historyDir: String { memoryDir + "/history" }
     /// One JSON line per applied delta: time, ops applied and skipped, sources, through.
     public var journal: String { historyDir + "/journal.jsonl" }
-}
-
-public enum Environment {
-    /// A variable's value, treating empty as unset (as shells users write `X= cmd`).
-    public static func value(_ name: String) -> String? {
-        guard let raw = getenv(name) else { return nil }
-        let value = String(cString: raw)
-        return value.isEmpty ? nil : value
-    }
 }

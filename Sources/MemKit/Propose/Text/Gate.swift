@@ -113,7 +113,8 @@ public enum Gate {
                 if k > 0, hypotheticalOpeners.contains(tokens[k - 1].key) { continue }
                 return k
             case "we":
-                if weStatement(tokens, at: k) { return k }
+                // "we use Terraform" (our team), "we live in Lisbon now" (a household).
+                if weStatement(tokens, at: k) || livesOrMovesAsWe(tokens, at: k) { return k }
             case "work" where k > 0 && tokens[k - 1].key == "at":
                 return k
             case "name's" where opensClause(tokens, at: k), "name" where opensClause(tokens, at: k) && follows(tokens, k, ["name", "is"]):
@@ -146,7 +147,8 @@ public enum Gate {
                 return k
             case "based" where follows(tokens, k, ["based", "in"]) && opensClause(tokens, at: k):
                 return k
-            case "switched", "moved", "migrated", "relocated" where opensClause(tokens, at: k):
+            case "switched" where opensClause(tokens, at: k), "moved" where opensClause(tokens, at: k),
+                 "migrated" where opensClause(tokens, at: k), "relocated" where opensClause(tokens, at: k):
                 if (k + 1..<min(k + 4, tokens.count)).contains(where: { ["from", "to"].contains(tokens[$0].key) }) { return k }
             case "from" where follows(tokens, k, ["from", "now", "on"]):
                 return k
@@ -161,11 +163,6 @@ public enum Gate {
                 return k
             case "just" where opensClause(tokens, at: k):
                 if k + 1 < tokens.count, ["joined", "started", "moved", "switched", "graduated", "got"].contains(tokens[k + 1].key) {
-                    return k
-                }
-            case "we":
-                for phrase in [["we", "live"], ["we", "moved"], ["we", "just", "moved"], ["we", "are", "based"],
-                               ["we", "are", "from"], ["we", "recently", "moved"]] where follows(tokens, k, phrase) {
                     return k
                 }
             default:
@@ -210,6 +207,13 @@ public enum Gate {
     /// Words before "we"/"our" that make it a supposition: "If we migrated …", "Imagine we're a startup".
     static let hypotheticalOpeners: Set<String> = ["if", "imagine", "suppose", "pretend", "say", "assume", "when",
                                                    "once", "whether", "unless", "hypothetically"]
+
+    /// "We live in …", "we (just / recently) moved …", "we are based in / from …": where the
+    /// user's household lives, said as "we".
+    static func livesOrMovesAsWe(_ tokens: [Token], at k: Int) -> Bool {
+        [["we", "live"], ["we", "moved"], ["we", "just", "moved"], ["we", "are", "based"],
+         ["we", "are", "from"], ["we", "recently", "moved"]].contains { follows(tokens, k, $0) }
+    }
 
     static func weStatement(_ tokens: [Token], at k: Int) -> Bool {
         if k > 0, hypotheticalOpeners.contains(tokens[k - 1].key) { return false }

@@ -1,17 +1,3 @@
-/// The edge every executable shares: run the stage, print a `MemError` once as
-/// `tool: message` on stderr, and hand back the sysexits status to exit with.
-public enum Stage {
-    public static func run(_ tool: String, _ body: () throws(MemError) -> Void) -> Int32 {
-        do {
-            try body()
-            return ExitStatus.ok.rawValue
-        } catch {
-            StandardStreams.report(tool, error.message)
-            return error.status.rawValue
-        }
-    }
-}
-
 /// Collects output and writes it in large blocks: mem-extract may print 100k records.
 public struct OutputBuffer: ~Copyable {
     private var pending: ByteBuffer
