@@ -30,6 +30,7 @@ test-env:
 test: test-env
 	swift build --build-tests
 	swift test
+	"$${LLM_TEST_VENVS:-.venv-test}/llm-0.36/bin/python" -m unittest discover -s eval -p 'test_*.py'
 	$(MAKE) --no-print-directory eval EVAL_MODEL=local EVAL_ARGS=
 
 ## The quality evaluation (eval/README.md): each scenario's sessions logged through the real

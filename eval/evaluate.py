@@ -10,7 +10,7 @@ import sandbox as sb
 class Result:
     name: str
     hold: int = 0                                   # facts the profile must hold
-    found: list = field(default_factory=list)       # of Fact
+    found: list = field(default_factory=list)       # of (Fact, the first bullet holding it)
     missed: list = field(default_factory=list)      # of Fact
     not_hold: int = 0
     forbidden: list = field(default_factory=list)   # of (Fact, bullet)
@@ -24,6 +24,7 @@ class Result:
     seconds: float = 0.0
     notes: list = field(default_factory=list)       # what the updates said on stderr
     error: str | None = None
+    error_status: int | None = None                 # the failing update's exit status
 
 
 def run(scenario, box, timeout, logged_model, progress):
@@ -47,6 +48,7 @@ def run(scenario, box, timeout, logged_model, progress):
             learned.update(f for f in scenario.stale if f.bullets_holding(now))
     except sb.HarnessError as error:
         result.error = f"{when}: {error}"
+        result.error_status = error.status
     _score(result, scenario, stage, learned)
     result.seconds = time.monotonic() - start
     return result
@@ -60,7 +62,10 @@ def _score(result, scenario, stage, learned):
     bullets = sb.bullets(stage.profile)
     result.bullets = bullets
     for fact in scenario.hold:
-        (result.found if fact.bullets_holding(bullets) else result.missed).append(fact)
+        if holding := fact.bullets_holding(bullets):
+            result.found.append((fact, holding[0]))
+        else:
+            result.missed.append(fact)
     result.forbidden = [(f, h[0]) for f in scenario.not_hold if (h := f.bullets_holding(bullets))]
     result.stale_left = [(f, h[0]) for f in scenario.stale if (h := f.bullets_holding(bullets))]
     result.stale_learned = len(learned)

@@ -39,10 +39,13 @@ def table(results):
 
 
 def details(results, show_profiles):
-    """What each scenario missed, stored wrongly or kept stale, and what the updates said."""
+    """What each scenario missed, stored wrongly or kept stale, and what the updates said;
+    with `show_profiles`, also what each found fact matched and every bullet."""
     lines = []
     for r in results:
         lines.append(f"{r.name}:")
+        if show_profiles:
+            lines += [f"  found      {f.text}  <- \"{b}\"" for f, b in r.found]
         lines += [f"  missed     {f.text}" for f in r.missed]
         lines += [f"  forbidden  {f.text}  <- \"{b}\"" for f, b in r.forbidden]
         lines += [f"  stale      {f.text}  <- \"{b}\"" for f, b in r.stale_left]
@@ -61,7 +64,8 @@ def summary(results, model):
             f" · forbidden stored {t['forbidden']}/{t['not_hold']}"
             f" · stale left {t['stale_left']}/{t['stale']} (learned {t['stale_learned']}) · secrets sent {t['leaks']}"
             f" · {t['bullets']} bullets · {t['calls']} model calls · {t['chars']:,} characters sent"
-            f" · model {model} · {t['scenarios']} scenarios in {t['seconds']:.1f} s{failed}")
+            f" · model {model} · {t['scenarios']} scenario{'' if t['scenarios'] == 1 else 's'}"
+            f" in {t['seconds']:.1f} s{failed}")
 
 
 def as_json(results, model):
@@ -75,7 +79,7 @@ def as_json(results, model):
         "model": model,
         "scenarios": [{
             "name": r.name, "error": r.error,
-            "found": facts(r.found), "missed": facts(r.missed), "expected": r.hold,
+            "found": pairs(r.found), "missed": facts(r.missed), "expected": r.hold,
             "forbidden": pairs(r.forbidden), "not_hold": r.not_hold,
             "stale_left": pairs(r.stale_left), "stale": r.stale, "stale_learned": r.stale_learned,
             "secrets_sent": len(r.leaks), "bullets": r.bullets, "calls": r.calls, "chars": r.chars,

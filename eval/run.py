@@ -9,7 +9,8 @@ eval/llm-shim, the `llm` the updates call). Prints a table and a summary line.
 
 Run it with the Python of the pinned llm venv (it imports llm). Exit status: 0 when every
 scenario ran, whatever its figures; 64 usage; 65 a scenario file is invalid; 69 the tools
-or llm are missing; 70 an update failed (the table still shows the other scenarios).
+or llm are missing, or the model cannot be used (no key: `llm keys set …`); 70 an update
+failed (the table still shows the other scenarios).
 """
 import argparse
 import os
@@ -23,6 +24,7 @@ import sandbox as sb
 import scenarios
 
 HERE = Path(__file__).resolve().parent
+UNUSABLE_MODEL = 69   # llm-memory update's status when the model cannot be used (no key, unknown)
 
 
 class Parser(argparse.ArgumentParser):
@@ -81,8 +83,12 @@ def main(argv):
     progress = _progress() if sys.stderr.isatty() else (lambda _: None)
     # The logged exchanges name the model the user talks to; offline there is none.
     logged_model = "eval-assistant" if args.model == "local" else args.model
+    results = []
     try:
-        results = [evaluate.run(s, box, args.timeout, logged_model, progress) for s in loaded]
+        for scenario in loaded:
+            results.append(evaluate.run(scenario, box, args.timeout, logged_model, progress))
+            if results[-1].error_status == UNUSABLE_MODEL:
+                break   # no key, unknown model: every other scenario would fail the same way
     finally:
         progress("")
         box.remove()
@@ -98,6 +104,9 @@ def main(argv):
     if args.keep:
         print(f"eval: scratch kept in {box.root}", file=sys.stderr)
     failed = [r for r in results if r.error is not None]
+    if failed and failed[-1].error_status == UNUSABLE_MODEL:
+        print(f"eval: stopped: model {args.model} cannot be used ({failed[-1].error})", file=sys.stderr)
+        return UNUSABLE_MODEL
     if failed:
         print(f"eval: {len(failed)} of {len(results)} scenarios failed (see the table)", file=sys.stderr)
     return 70 if failed else 0

@@ -26,7 +26,12 @@ _DROPPED = ("LLM_USER_PATH", "LLM_MODEL", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "X
 
 
 class HarnessError(Exception):
-    """The harness cannot go on (a stage failed, a tool is missing); one line."""
+    """The harness cannot go on (a stage failed, a tool is missing); one line, and the
+    failing command's exit status when there is one (69: the model cannot be used)."""
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,7 @@ class Sandbox:
             raise HarnessError(f"llm-memory update took more than {timeout} s") from None
         if run.returncode != 0:
             last = (run.stderr.strip().splitlines() or ["no message"])[-1]
-            raise HarnessError(f"llm-memory update failed (exit {run.returncode}): {last}")
+            raise HarnessError(f"llm-memory update failed (exit {run.returncode}): {last}", run.returncode)
         return run.stderr
 
     def remove(self):
