@@ -50,7 +50,9 @@ def parse(argv):
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="list what each scenario missed or stored wrongly; twice: every bullet too")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory and print where it is")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.model = args.model or "local"
+    return args
 
 
 def real_llm(chosen):
@@ -85,8 +87,10 @@ def main(argv):
     logged_model = "eval-assistant" if args.model == "local" else args.model
     results = []
     try:
-        for scenario in loaded:
-            results.append(evaluate.run(scenario, box, args.timeout, logged_model, progress))
+        for number, scenario in enumerate(loaded, 1):
+            def step(text, number=number):
+                progress(f"[{number}/{len(loaded)}] {text}")
+            results.append(evaluate.run(scenario, box, args.timeout, logged_model, step))
             if results[-1].error_status == UNUSABLE_MODEL:
                 break   # no key, unknown model: every other scenario would fail the same way
     finally:

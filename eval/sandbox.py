@@ -21,8 +21,11 @@ SHIM = REPO / "eval" / "llm-shim"
 TOOLS = ("mem-extract", "mem-propose", "mem-merge", "mem-render")
 # The user's llm settings a model call may need; never logs.db.
 LLM_SETTINGS = ("keys.json", "aliases.json", "extra-openai-models.yaml", "model_options.json")
-# Settings of the user's environment that would point the run at the user's own files.
+# Settings of the user's environment that would point the run at the user's own files or
+# change what is measured; of llm-memory's own, only the batching knobs pass through (so
+# `LLM_MEMORY_BUDGET=4000 make eval` measures a smaller budget).
 _DROPPED = ("LLM_USER_PATH", "LLM_MODEL", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME")
+_PASSED = ("LLM_MEMORY_BUDGET", "LLM_MEMORY_BATCH")
 
 
 class HarnessError(Exception):
@@ -92,7 +95,8 @@ class Sandbox:
         root = self.root / name
         for sub in ("home", "llm", "calls", "tmp"):
             (root / sub).mkdir(parents=True, mode=0o700)
-        env = {k: v for k, v in os.environ.items() if k not in _DROPPED and not k.startswith("LLM_MEMORY_")}
+        env = {k: v for k, v in os.environ.items()
+               if k not in _DROPPED and (k in _PASSED or not k.startswith("LLM_MEMORY_"))}
         env.update({
             "HOME": str(root / "home"),
             "TMPDIR": str(root / "tmp"),
