@@ -62,7 +62,10 @@ struct OffRecordShellTests {
             try await sb.install()
             #expect(try await sb.porcelain(["update"], environment: Self.learning).status == 0)
             let (first, second) = order == "normal first" ? ("4", "3") : ("3", "4")
+            // llm itself fails when two first-ever calls create logs.db at once: one call
+            // before makes it.
             let script = """
+                command llm -m echo 'hello' </dev/null >/dev/null
                 mkfifo disabled.in normal.in
                 LLM_MEMORY_DISABLED=true llm -m echo 'I like fact-0002' <disabled.in >disabled.out 2>disabled.err &
                 disabled=$!
