@@ -17,9 +17,13 @@ install: build
 	mkdir -p "$(BINDIR)"
 	for t in $(TOOLS); do install -m 755 ".build/release/$$t" "$(BINDIR)/$$t"; done
 	install -m 755 bin/llm-memory "$(BINDIR)/llm-memory"
+	mkdir -p "$(BINDIR)/../share/llm-memory"
+	install -m 644 share/llm-memory/off-record.md "$(BINDIR)/../share/llm-memory/off-record.md"
 
 uninstall:
 	for t in $(TOOLS) llm-memory; do rm -f "$(BINDIR)/$$t"; done
+	rm -f "$(BINDIR)/../share/llm-memory/off-record.md"
+	rmdir "$(BINDIR)/../share/llm-memory" 2>/dev/null || true
 
 ## The pinned llm venvs the tests use (project-local, never global).
 test-env:
