@@ -29,7 +29,8 @@ public struct Exchange: Equatable, Sendable {
     public var conversation: String?
     public var model: String?
     public var datetime: String?
-    /// What the user typed; nil for a tool-result follow-up.
+    /// What the user typed; nil for a tool-result follow-up and for an exchange off the
+    /// record (`skip`): nil is what tells mem-propose there is nothing to send.
     public var prompt: String?
     public var system: String?
     public var fragments: [Fragment]
