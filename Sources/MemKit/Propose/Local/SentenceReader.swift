@@ -1,0 +1,208 @@
+/// Reads the patterns of `LocalExtractor`'s table in one sentence of the user's own words.
+///
+/// A sentence is read clause by clause: a pattern starts only at a subject "I" or "my"
+/// that opens its clause and is not preceded in the sentence by a word that makes it
+/// hypothetical or reported, or at an imperative or framing ("remember …", "always …",
+/// "as a nurse, …") that opens it. Questions are read only in the clauses before the
+/// question itself. What a pattern captures is cut by the capture functions
+/// (`SentenceReader+Captures.swift`); the "I …" patterns are in
+/// `SentenceReader+FirstPerson.swift`, "my …", imperatives and framings in
+/// `SentenceReader+Framings.swift`.
+struct SentenceReader {
+    typealias Fact = LocalExtractor.Fact
+
+    /// The sentence, without its closing `?` or `!`.
+    let tokens: [Token]
+    /// The sentence ends in `?` or starts with a question word or auxiliary.
+    let isQuestion: Bool
+
+    init(sentence: [Token]) {
+        var tokens = sentence
+        var question = false
+        if let last = tokens.last, last.kind == .mark, last.key == "?" || last.key == "!" {
+            question = last.key == "?"
+            tokens.removeLast()
+        }
+        // "Don't ever …" is an imperative, "Do I …" a question.
+        if let i = tokens.firstIndex(where: { $0.isWord }), SentenceReader.questionWords.contains(tokens[i].key),
+           !(i + 1 < tokens.count && tokens[i + 1].key == "not") { question = true }
+        self.tokens = tokens
+        isQuestion = question
+    }
+
+    /// The facts the sentence states.
+    func facts() -> [Fact] {
+        var facts: [Fact] = []
+        for clause in segments() {
+            facts += read(clause)
+        }
+        return facts
+    }
+
+    /// The parts of the sentence to read: all of a statement; in a question, every clause
+    /// but the last that does not itself start like a question.
+    func segments() -> [Range<Int>] {
+        guard isQuestion else { return [tokens.indices] }
+        var parts: [Range<Int>] = []
+        var start = 0
+        for k in tokens.indices {
+            let token = tokens[k]
+            var cut = token.kind == .mark && [",", ";", ":", "-", "(", ")"].contains(token.key)
+            if token.isWord, ["and", "but", "so"].contains(token.key), k + 1 < tokens.count,
+               SentenceReader.subjectsAndQuestionWords.contains(tokens[k + 1].key) { cut = true }
+            if cut {
+                if k > start { parts.append(start..<k) }
+                start = k + 1
+            }
+        }
+        // The last clause is the question itself.
+        guard !parts.isEmpty else { return [] }
+        return parts.filter { part in
+            guard let first = part.first(where: { tokens[$0].isWord && !SentenceReader.fillers.contains(tokens[$0].key) }) else { return false }
+            return !SentenceReader.questionWords.contains(tokens[first].key)
+        }
+    }
+
+    /// A sentence starting with one of these asks rather than tells ("Am I …", "Any tips …").
+    static let questionWords: Set<String> = ["what", "how", "why", "when", "where", "who", "whom", "which", "whose",
+                                             "is", "are", "am", "do", "does", "did", "can", "could", "should", "would",
+                                             "will", "shall", "may", "might", "have", "has", "was", "were", "isn't",
+                                             "any", "anyone", "wanna"]
+    /// After "and"/"but"/"so", words that begin a clause of its own.
+    static let subjectsAndQuestionWords: Set<String> = ["i", "we", "you", "what", "how", "why", "where", "when", "which",
+                                                        "who", "can", "could", "should", "would", "do", "does", "is", "are",
+                                                        "it", "any", "my"]
+    /// Words before the first word that carries a clause's meaning ("ok so always …").
+    static let fillers: Set<String> = ["please", "pls", "plz", "also", "and", "oh", "ok", "okay", "so", "btw", "hey", "hi",
+                                       "hello", "well", "but", "now", "then", "yes", "yeah", "actually", "anyway", "just"]
+
+    /// Words that may precede a subject "I" opening a clause.
+    static let openers: Set<String> = ["and", "but", "so", "also", "plus", "because", "since", "as", "now", "well", "ok",
+                                       "okay", "oh", "hi", "hello", "hey", "btw", "actually", "anyway", "yes", "yeah",
+                                       "currently", "personally", "honestly", "basically", "fyi", "today", "lately",
+                                       "recently", "though", "then", "otherwise", "generally", "mostly", "usually",
+                                       "nowadays", "context", "note", "cause", "cos", "hmm", "right", "sure", "thanks",
+                                       "luckily", "unfortunately", "originally", "profession", "trade"]
+    /// Words that make a later "I" hypothetical, reported, or someone else's words.
+    static let blockers: Set<String> = ["if", "suppose", "supposing", "imagine", "imagining", "pretend", "pretending",
+                                        "assume", "assuming", "hypothetically", "hypothetical", "say", "says", "said",
+                                        "saying", "wish", "unless", "whether", "told", "tell", "tells", "telling",
+                                        "think", "thinks", "thought", "believe", "believes", "believed", "claim",
+                                        "claims", "claimed", "mentioned", "mentions", "asked", "asks", "wrote", "writes",
+                                        "stating", "states", "according", "translate", "translation", "dream",
+                                        "dreamt", "dreamed", "story", "character", "scenario", "joke", "poem",
+                                        "lyrics", "quote", "quoting", "sentence", "phrase", "letter", "email", "draft",
+                                        "write", "compose", "reply", "respond", "like", "when", "whenever", "where",
+                                        "what", "how", "why", "that", "than", "feel", "feels", "seems", "looks",
+                                        "sounds", "guess", "maybe", "perhaps", "would", "could", "might", "should"]
+
+    // MARK: Reading a clause
+
+    /// The facts of one clause (or, for "remember …", of the rest of the sentence).
+    func read(_ range: Range<Int>) -> [Fact] {
+        var facts: [Fact] = []
+        let start = firstWord(from: range.lowerBound, in: range)
+        // Imperatives and framings at the start of the clause.
+        if let start {
+            if let imperative = readImperative(at: start, in: range) { return imperative }
+            facts += readAsA(at: start, in: range)
+        }
+        var k = range.lowerBound
+        while k < range.upperBound {
+            defer { k += 1 }
+            guard tokens[k].isWord else { continue }
+            switch tokens[k].key {
+            case "i":
+                guard opensClause(k, in: range), !blockedBefore(k, in: range) else { continue }
+                facts += readSubject(at: k, in: range)
+            case "my":
+                guard opensClause(k, in: range), !blockedBefore(k, in: range) else { continue }
+                facts += readMy(at: k, in: range)
+            default:
+                continue
+            }
+        }
+        return facts
+    }
+
+    /// The first word at or after `start` that is not a filler; nil when quoted or redacted
+    /// text comes first (the clause is not the user's own).
+    func firstWord(from start: Int, in range: Range<Int>) -> Int? {
+        var j = start
+        while j < range.upperBound, !tokens[j].isWord || SentenceReader.fillers.contains(tokens[j].key) {
+            if tokens[j].kind == .opaque { return nil }
+            j += 1
+        }
+        return j < range.upperBound ? j : nil
+    }
+
+    /// The subject at `subject` starts the clause, or follows a clause mark or an opener word.
+    func opensClause(_ subject: Int, in range: Range<Int>) -> Bool {
+        let k = subject
+        var j = k - 1
+        // "in my spare/free time, I …"
+        if j >= range.lowerBound, tokens[j].key == "," { j -= 1 }
+        if j - 3 >= range.lowerBound, tokens[j].key == "time", ["spare", "free"].contains(tokens[j - 1].key), tokens[j - 2].key == "my",
+           tokens[j - 3].key == "in" { return true }
+        j = k - 1
+        if j < range.lowerBound { return true }
+        let prev = tokens[j]
+        if prev.kind == .mark { return [",", ";", ":", "-", "(", ")"].contains(prev.key) }
+        if prev.kind == .opaque { return false }
+        return SentenceReader.openers.contains(prev.key)
+    }
+
+    /// Whether a word earlier in the sentence makes the subject at `subject` hypothetical,
+    /// reported or part of a text to work on ("if I …", "she said I …", "translate: I …").
+    func blockedBefore(_ subject: Int, in range: Range<Int>) -> Bool {
+        for j in 0..<subject where tokens[j].isWord && SentenceReader.blockers.contains(tokens[j].key) {
+            // "like" and "when"/"that" only block when they are right before the subject
+            // (checked by `opensClause`); the framing words block anywhere before.
+            if ["like", "when", "whenever", "where", "what", "how", "why", "that", "than", "feel", "feels", "seems",
+                "looks", "sounds"].contains(tokens[j].key) { continue }
+            return true
+        }
+        return false
+    }
+
+    /// Whether the sentence (the whole of it, not only the clause) talks about a failure:
+    /// then tools and projects are task context.
+    func isTrouble(_ range: Range<Int>) -> Bool {
+        for k in tokens.indices where tokens[k].isWord {
+            let w = tokens[k].key
+            for trouble in ["error", "exception", "warning", "fail", "crash", "bug", "broken", "issue", "problem",
+                            "wrong", "stuck", "traceback", "panic"] where w.contains(trouble) { return true }
+        }
+        return false
+    }
+
+    /// "no longer", "anymore", "any more": the clause takes a fact back, so it never adds.
+    func hasNoLonger(_ range: Range<Int>) -> Bool {
+        for k in range where tokens[k].isWord {
+            if tokens[k].key == "anymore" { return true }
+            if tokens[k].key == "longer", k > 0, tokens[k - 1].key == "no" { return true }
+            if tokens[k].key == "more", k > 0, tokens[k - 1].key == "any", k + 1 == range.upperBound || !tokens[k + 1].isWord { return true }
+        }
+        return false
+    }
+
+    /// The key of the token at `index`, or "" outside the clause: patterns look ahead
+    /// without bounds checks.
+    func key(_ index: Int, _ range: Range<Int>) -> String {
+        range.contains(index) ? tokens[index].key : ""
+    }
+
+    /// The first index at or after `start` that is not an adverb.
+    func skipAdverbs(_ start: Int, _ range: Range<Int>) -> Int {
+        var j = start
+        while j < range.upperBound, tokens[j].isWord, SentenceReader.adverbs.contains(tokens[j].key) { j += 1 }
+        return j
+    }
+
+    /// Words that may stand between "I" and its verb without changing what is said.
+    static let adverbs: Set<String> = ["really", "also", "currently", "actually", "mostly", "mainly", "usually", "generally",
+                                       "normally", "typically", "still", "now", "just", "primarily", "basically",
+                                       "honestly", "totally", "absolutely", "definitely", "personally", "always", "truly",
+                                       "genuinely", "especially", "particularly", "already", "originally", "kinda", "even", "recently", "officially", "happily", "proudly", "certainly",
+                                       "obviously", "newly", "full-time", "part-time", "both", "professionally"]
+}
