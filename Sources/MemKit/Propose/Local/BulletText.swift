@@ -69,8 +69,7 @@ enum BulletText {
             words.removeFirst()
             // "I always deploy on Fridays" → "Always deploys on Fridays".
             var adverbs: [Token] = []
-            while let first = words.first, first.isWord, ["always", "usually", "never", "often", "sometimes", "mostly", "really",
-                                                          "also", "still", "just", "generally", "normally"].contains(first.key) {
+            while let first = words.first, first.isWord, Lexicon.adverbs.contains(first.key) || Lexicon.hedges.contains(first.key) {
                 adverbs.append(first)
                 words.removeFirst()
             }

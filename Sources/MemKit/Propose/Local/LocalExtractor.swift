@@ -13,20 +13,21 @@
 /// "do not"; `’` is an apostrophe).
 ///
 /// **The patterns** (case-insensitive; `X` is the captured phrase; adverbs such as
-/// `really`, `currently`, `also`, `mostly`, `originally`, `generally` may stand between
-/// "I" and the verb):
+/// `really`, `currently`, `also`, `mostly`, `originally`, `generally`, `only` may stand
+/// between "I" and the verb — `Lexicon.adverbs`, shared with the gate; hedges such as
+/// `never`, `sometimes` may not):
 ///
 /// | the user writes | op (section) |
 /// |---|---|
 /// | `my name is X`, `my name's X`, `call me X`, `I am called/named X`, `hi/hello/hey, I'm X` (X capitalised) | `Name: X` (Personal Information) |
-/// | `I am a/an/the X`, `I have been a X` — X ending in a role word (developer, engineer, nurse, teacher, student, designer … see `roleWords`) | `Role: X` (Personal Information) |
+/// | `I am a/an/the X`, `I have been a X` — X ending in a role word (developer, engineer, nurse, teacher, student, designer … see `Lexicon.occupations`) | `Role: X` (Personal Information) |
 /// | `I work as (a) X`, `I am working/employed as (a) X`, `my job/role/title/occupation is X`, `as a/an X, I …` | `Role: X` |
 /// | `I work at/for X`, `I am employed by/at X`, `I am working at/for X`, `I am a <role> at X` (X capitalised, or `a/an/the …`) | `Works at X` / `Works for X` |
 /// | `I work in X`; `I work remotely (from X)` (X capitalised) | `Works in X`; `Works remotely (from X)` |
 /// | `I live/reside in X`, `I am based in/out of X`, `I am located/living in X`, `I moved to X`, `as someone who lives in X` (X capitalised) | `Lives in X` (Personal Information) |
 /// | `I am from X`, `I'm originally from X` (X capitalised) | `From X` |
 /// | `I am (a) vegetarian/vegan/pescatarian` | `Diet: vegetarian` |
-/// | `I use X`, `I am using X`, `I code/program/develop in X`, `I write (in) X` (X a programming language, see `languages`), `I am on X` (X an operating system, see `operatingSystems`), `my (main/primary/daily/usual/preferred) editor/IDE/shell/OS/distro/terminal/stack/language/laptop/browser/setup/framework/keyboard layout … is X` (see `setupNouns`) | `Uses X` (Personal Information) |
+/// | `I use X`, `I am using X`, `I code/program/develop in X`, `I write (in) X` (X a programming language, see `ExtractorLexicon.languages`), `I am on X` (X an operating system, see `operatingSystems`), `my (main/primary/daily/usual/preferred) editor/IDE/shell/OS/distro/terminal/stack/language/laptop/browser/setup/framework/keyboard layout … is X` (see `setupNouns`) | `Uses X` (Personal Information) |
 /// | `my pronouns are X` | `Pronouns: X` (Personal Information) |
 /// | `I teach X`; `I run/own/manage a X` | `Teaches X`; `Runs a X` (Personal Information) |
 /// | `I am building/developing/making/creating/designing/coding/prototyping/launching/maintaining/running/starting/organizing X`, `I am working on X`, `I am hacking on X`, `I am training for X`, `I have been building … X`, `I am writing X` (X a book, thesis, app, tool, library … see `durableWorks`) | `Building X`, `Working on X`, `Training for X`, `Writing X`, … (Current Projects) |
@@ -61,10 +62,11 @@
 /// - Hypotheticals and reported speech: a subject "I" preceded in its sentence by `if`,
 ///   `suppose`, `imagine`, `pretend`, `assume`, `hypothetically`, `say`, `wish`, `unless`,
 ///   `whether`, `said`, `says`, `told`, `think(s)`, `believe(s)`, `claim(s)`, `saying`,
-///   `according` … (see `blockers`); "I" that does not open a clause (`like I'm five`,
+///   `according` … (see `SentenceReader.blockers`); "I" that does not open a clause (`like I'm five`,
 ///   `when I run`, `that I'm`) — the subject must start the sentence or follow `,` `;` `:`
 ///   `-` `(` or one of `and`, `but`, `so`, `also`, `because`, `since`, `as`, `now`,
-///   `well`, `ok`, `hi`, `hello`, `hey`, `btw`, `actually`, `currently` … (see `openers`).
+///   `well`, `ok`, `hi`, `hello`, `hey`, `btw`, `actually`, `currently` … (see
+///   `SentenceReader.openers`).
 /// - Other people: only "I", "my name", "my project/editor/job …" and imperatives
 ///   addressed to the assistant start a pattern, so "my friend is a doctor", "he is a
 ///   Rust developer", "my boss likes Go", "she said I'm lazy" give nothing.
@@ -222,7 +224,7 @@ public struct LocalExtractor: Sendable {
 
     static func isRolePlay(_ tokens: [Token]) -> Bool {
         for k in tokens.indices where tokens[k].isWord {
-            for phrase in rolePlayPhrases where Gate.follows(tokens, k, phrase) { return true }
+            for phrase in rolePlayPhrases where tokens.hasPhrase(phrase, at: k) { return true }
         }
         return false
     }

@@ -36,7 +36,7 @@ extension SentenceReader {
         var lastRole: Int?
         while k < range.upperBound, tokens[k].isWord, words.count < 6, !ExtractorLexicon.stopAfterRole.contains(tokens[k].key) {
             words.append(tokens[k])
-            if ExtractorLexicon.roleWords.contains(tokens[k].key) || ExtractorLexicon.roleWords.contains(BulletText.singular(tokens[k].key)) { lastRole = words.count }
+            if Lexicon.occupations.contains(tokens[k].key) || Lexicon.occupations.contains(BulletText.singular(tokens[k].key)) { lastRole = words.count }
             k += 1
         }
         guard let lastRole else { return [] }

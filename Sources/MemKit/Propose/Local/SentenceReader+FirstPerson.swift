@@ -126,7 +126,7 @@ extension SentenceReader {
                 return likes(after: k + 2, in: range)
             }
             if ExtractorLexicon.diets.contains(key(k, range)), !tokens[min(k + 1, tokens.count - 1)].isWord || k + 1 >= range.upperBound
-                || !ExtractorLexicon.roleWords.contains(key(k + 1, range)) {
+                || !Lexicon.occupations.contains(key(k + 1, range)) {
                 return [.add(section: .personal, text: "Diet: \(key(k, range))", slot: nil)]
             }
             return role(after: j, in: range)

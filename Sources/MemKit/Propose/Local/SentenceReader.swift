@@ -58,7 +58,7 @@ struct SentenceReader {
         // The last clause is the question itself.
         guard !parts.isEmpty else { return [] }
         return parts.filter { part in
-            guard let first = part.first(where: { tokens[$0].isWord && !SentenceReader.fillers.contains(tokens[$0].key) }) else { return false }
+            guard let first = part.first(where: { tokens[$0].isWord && !Lexicon.fillers.contains(tokens[$0].key) }) else { return false }
             return !SentenceReader.questionWords.contains(tokens[first].key)
         }
     }
@@ -72,29 +72,28 @@ struct SentenceReader {
     static let subjectsAndQuestionWords: Set<String> = ["i", "we", "you", "what", "how", "why", "where", "when", "which",
                                                         "who", "can", "could", "should", "would", "do", "does", "is", "are",
                                                         "it", "any", "my"]
-    /// Words before the first word that carries a clause's meaning ("ok so always …").
-    static let fillers: Set<String> = ["please", "pls", "plz", "also", "and", "oh", "ok", "okay", "so", "btw", "hey", "hi",
-                                       "hello", "well", "but", "now", "then", "yes", "yeah", "actually", "anyway", "just"]
+    /// Words that open a clause by themselves right before a subject "I": the fillers and
+    /// conjunctions and sentence adverbs ("… because I live …", "Currently I work …"). The
+    /// gate's signs get no such openers (see `opensClause(at:in:orAfter:)`).
+    static let openers: Set<String> = Lexicon.fillers.union([
+        "plus", "because", "since", "as", "currently", "personally", "honestly", "basically", "fyi", "today", "lately",
+        "recently", "though", "otherwise", "generally", "mostly", "usually", "nowadays", "context", "note", "cause", "cos",
+        "hmm", "right", "sure", "thanks", "luckily", "unfortunately", "originally", "profession", "trade",
+    ])
 
-    /// Words that may precede a subject "I" opening a clause.
-    static let openers: Set<String> = ["and", "but", "so", "also", "plus", "because", "since", "as", "now", "well", "ok",
-                                       "okay", "oh", "hi", "hello", "hey", "btw", "actually", "anyway", "yes", "yeah",
-                                       "currently", "personally", "honestly", "basically", "fyi", "today", "lately",
-                                       "recently", "though", "then", "otherwise", "generally", "mostly", "usually",
-                                       "nowadays", "context", "note", "cause", "cos", "hmm", "right", "sure", "thanks",
-                                       "luckily", "unfortunately", "originally", "profession", "trade"]
-    /// Words that make a later "I" hypothetical, reported, or someone else's words.
-    static let blockers: Set<String> = ["if", "suppose", "supposing", "imagine", "imagining", "pretend", "pretending",
-                                        "assume", "assuming", "hypothetically", "hypothetical", "say", "says", "said",
-                                        "saying", "wish", "unless", "whether", "told", "tell", "tells", "telling",
-                                        "think", "thinks", "thought", "believe", "believes", "believed", "claim",
-                                        "claims", "claimed", "mentioned", "mentions", "asked", "asks", "wrote", "writes",
-                                        "stating", "states", "according", "translate", "translation", "dream",
-                                        "dreamt", "dreamed", "story", "character", "scenario", "joke", "poem",
-                                        "lyrics", "quote", "quoting", "sentence", "phrase", "letter", "email", "draft",
-                                        "write", "compose", "reply", "respond", "like", "when", "whenever", "where",
-                                        "what", "how", "why", "that", "than", "feel", "feels", "seems", "looks",
-                                        "sounds", "guess", "maybe", "perhaps", "would", "could", "might", "should"]
+    /// Words that make every later "I" of the sentence hypothetical, reported, or part of a
+    /// text to work on: suppositions, reported speech ("she said I …", "my wife thinks I'm
+    /// …"), framings ("translate: I …", "a story where I …") and doubt ("maybe I'm …"). The
+    /// gate reads only the word right before "we"/"our" (`Gate.suppositionsBeforeWe`): it
+    /// lets a statement through when in doubt, the extractor stores nothing.
+    static let blockers: Set<String> = Lexicon.suppositions.union([
+        "says", "said", "saying", "told", "tell", "tells", "telling", "think", "thinks", "thought", "believe",
+        "believes", "believed", "claim", "claims", "claimed", "mentioned", "mentions", "asked", "asks", "wrote",
+        "writes", "stating", "states", "according", "translate", "translation", "dream", "dreamt", "dreamed", "story",
+        "character", "scenario", "joke", "poem", "lyrics", "quote", "quoting", "sentence", "phrase", "letter", "email",
+        "draft", "write", "compose", "reply", "respond", "guess", "maybe", "perhaps", "would", "could", "might",
+        "should",
+    ])
 
     // MARK: Reading a clause
 
@@ -129,40 +128,28 @@ struct SentenceReader {
     /// text comes first (the clause is not the user's own).
     func firstWord(from start: Int, in range: Range<Int>) -> Int? {
         var j = start
-        while j < range.upperBound, !tokens[j].isWord || SentenceReader.fillers.contains(tokens[j].key) {
+        while j < range.upperBound, !tokens[j].isWord || Lexicon.fillers.contains(tokens[j].key) {
             if tokens[j].kind == .opaque { return nil }
             j += 1
         }
         return j < range.upperBound ? j : nil
     }
 
-    /// The subject at `subject` starts the clause, or follows a clause mark or an opener word.
+    /// Whether the subject at `subject` opens its clause: first in it, after a clause mark
+    /// or fillers, or right after an opener ("in my spare time, I …" too). "like I'm five",
+    /// "when I run it", "that I'm" are not the user stating something.
     func opensClause(_ subject: Int, in range: Range<Int>) -> Bool {
-        let k = subject
-        var j = k - 1
-        // "in my spare/free time, I …"
-        if j >= range.lowerBound, tokens[j].key == "," { j -= 1 }
-        if j - 3 >= range.lowerBound, tokens[j].key == "time", ["spare", "free"].contains(tokens[j - 1].key), tokens[j - 2].key == "my",
-           tokens[j - 3].key == "in" { return true }
-        j = k - 1
-        if j < range.lowerBound { return true }
-        let prev = tokens[j]
-        if prev.kind == .mark { return [",", ";", ":", "-", "(", ")"].contains(prev.key) }
-        if prev.kind == .opaque { return false }
-        return SentenceReader.openers.contains(prev.key)
+        var before = subject - 1
+        if before >= range.lowerBound, tokens[before].key == "," { before -= 1 }
+        if before - 3 >= range.lowerBound, tokens.hasPhrase(["in", "my", "spare", "time"], at: before - 3)
+            || tokens.hasPhrase(["in", "my", "free", "time"], at: before - 3) { return true }
+        return tokens.opensClause(at: subject, in: range, orAfter: SentenceReader.openers)
     }
 
     /// Whether a word earlier in the sentence makes the subject at `subject` hypothetical,
     /// reported or part of a text to work on ("if I …", "she said I …", "translate: I …").
     func blockedBefore(_ subject: Int, in range: Range<Int>) -> Bool {
-        for j in 0..<subject where tokens[j].isWord && SentenceReader.blockers.contains(tokens[j].key) {
-            // "like" and "when"/"that" only block when they are right before the subject
-            // (checked by `opensClause`); the framing words block anywhere before.
-            if ["like", "when", "whenever", "where", "what", "how", "why", "that", "than", "feel", "feels", "seems",
-                "looks", "sounds"].contains(tokens[j].key) { continue }
-            return true
-        }
-        return false
+        tokens[..<subject].contains { $0.isWord && SentenceReader.blockers.contains($0.key) }
     }
 
     /// Whether the sentence (the whole of it, not only the clause) talks about a failure:
@@ -195,14 +182,7 @@ struct SentenceReader {
     /// The first index at or after `start` that is not an adverb.
     func skipAdverbs(_ start: Int, _ range: Range<Int>) -> Int {
         var j = start
-        while j < range.upperBound, tokens[j].isWord, SentenceReader.adverbs.contains(tokens[j].key) { j += 1 }
+        while j < range.upperBound, tokens[j].isWord, Lexicon.adverbs.contains(tokens[j].key) { j += 1 }
         return j
     }
-
-    /// Words that may stand between "I" and its verb without changing what is said.
-    static let adverbs: Set<String> = ["really", "also", "currently", "actually", "mostly", "mainly", "usually", "generally",
-                                       "normally", "typically", "still", "now", "just", "primarily", "basically",
-                                       "honestly", "totally", "absolutely", "definitely", "personally", "always", "truly",
-                                       "genuinely", "especially", "particularly", "already", "originally", "kinda", "even", "recently", "officially", "happily", "proudly", "certainly",
-                                       "obviously", "newly", "full-time", "part-time", "both", "professionally"]
 }
