@@ -91,6 +91,25 @@ import Testing
         #expect(tokens.opensClause(at: second, orAfter: ["but"]))
     }
 
+    @Test func aCoordinatorBeforeASubjectOrAQuestionStartsANewClause() {
+        func startsAt(_ text: String) -> [String] {
+            let tokens = UserText.tokens(text)
+            return tokens.indices.filter { tokens.startsNewClause(at: $0) }.map { tokens[$0 + 1].key }
+        }
+        #expect(startsAt("I work at Procter and Gamble and I live in Lisbon") == ["i"])
+        #expect(startsAt("I use Vim but my team uses Emacs, so how do I share configs?") == ["my", "how"])
+        #expect(startsAt("I love hiking and photography or her songs") == [])
+    }
+
+    @Test func aClauseEndsAtTheNextNewClauseOrAMarkOtherThanAComma() {
+        let tokens = UserText.tokens("at Acme and I live in Lisbon, Portugal; I use Vim (mostly)")
+        func index(_ key: String) -> Int { tokens.firstIndex { $0.key == key }! }
+        #expect(tokens.clauseEnd(after: index("at"), in: tokens.indices) == index("and"))
+        #expect(tokens.clauseEnd(after: index("live"), in: tokens.indices) == index(";"))
+        #expect(tokens.clauseEnd(after: index("use"), in: tokens.indices) == index("("))
+        #expect(tokens.clauseEnd(after: index("use"), in: 0..<index("vim")) == index("vim"))
+    }
+
     @Test func withinBoundsAClauseStartsAtTheirLowerBound() {
         let tokens = UserText.tokens("tell them I use Vim")
         let subject = tokens.firstIndex { $0.key == "i" }!

@@ -43,6 +43,13 @@
 /// | `remember (that|:) X`, `note (for the future)(:) X`, `keep in mind (that) X`, `don't forget (that) X` | X read by the patterns above; if none applies, X itself as a bullet, in the third person ("I'm allergic to peanuts" → `Allergic to peanuts`, "I have two cats" → `Has two cats`, "my birthday is …" → `Birthday is …`), in Personal Information (Preferences when X is an instruction starting with always/never/prefer/please) |
 /// | `forget (that|about) X`, `I no longer X`, `I'm no longer X`, `I don't X anymore`, `I'm not X anymore`, `I stopped X`, `I quit X`, `I left X` | `remove` of every profile bullet holding all the content words of X (its section); no such bullet → nothing |
 ///
+/// **Clauses.** A captured phrase ends with its clause: where a coordinator (`and`, `but`,
+/// `or`, `so` …) starts a clause with its own subject or a question ("… at Acme and I
+/// live in Lisbon", "… but my team uses Emacs", "… and how do I …"), or at `;`, `:`, a
+/// dash or a bracket; "no longer"/"anymore" takes back only its own clause's fact. So "I
+/// am a Go developer at Acme and I live in Lisbon" gives `Role: Go developer`, `Works at
+/// Acme` and `Lives in Lisbon`, and "Procter and Gamble" stays one name.
+///
 /// Single-valued facts — `Name:`, `Role:`, `Lives in`, `Works at/for` — replace the
 /// profile's existing bullet of that kind (`Name:`; `Role:`/`Occupation:`/`Job:`;
 /// `Lives in`/`Based in`/`Location:`; `Works at`/`Works for`/`Employer:`) instead of

@@ -3,6 +3,12 @@
 /// at a stop word of its kind, a mark, quoted text, a new clause — trimmed of filler and
 /// refused when it is deictic, about the assistant, evaluative or too long.
 extension SentenceReader {
+    /// The part of `range` a phrase captured from `start` may take: up to the end of its
+    /// clause (`clauseEnd(after:in:)`), so a capture never runs into the next statement.
+    func capture(from start: Int, in range: Range<Int>) -> Range<Int> {
+        range.lowerBound..<tokens.clauseEnd(after: start, in: range)
+    }
+
     /// "Hi, I'm Tomasz": a greeting right before the subject makes a capitalised word a name.
     func isGreeting(before subject: Int) -> Bool {
         var j = subject - 1
@@ -13,6 +19,7 @@ extension SentenceReader {
     /// A name: one to three capitalised words (lowercase accepted only after "my name is",
     /// then capitalised). Titles such as `Dr.` are kept.
     func name(from j: Int, in range: Range<Int>, allowLowercase: Bool = false) -> String? {
+        let range = capture(from: j, in: range)
         var words: [String] = []
         var k = j
         while k < range.upperBound, tokens[k].isWord, words.count < 4 {
@@ -31,6 +38,7 @@ extension SentenceReader {
 
     /// A role noun phrase after "a/an/the" at `j`: modifiers then a role word.
     func role(after j: Int, in range: Range<Int>) -> [Fact] {
+        let range = capture(from: j, in: range)
         var k = j + 1
         var words: [Token] = []
         var lastRole: Int?
@@ -53,6 +61,7 @@ extension SentenceReader {
 
     /// Any short noun phrase after "as" / "is": "I work as a freelance illustrator".
     func roleAny(after j: Int, in range: Range<Int>) -> [Fact] {
+        let range = capture(from: j, in: range)
         var k = j + 1
         while ["a", "an", "the", "mostly", "mainly", "primarily", "basically"].contains(key(k, range)) { k += 1 }
         var words: [Token] = []
@@ -73,6 +82,7 @@ extension SentenceReader {
     /// "at Acme", "for a small agency": a capitalised name, or "a/an/the" and a short
     /// phrase; "… as a pharmacist" after it is a role too.
     func employer(after j: Int, preposition: String, in range: Range<Int>) -> [Fact] {
+        let range = capture(from: j, in: range)
         var k = j + 1
         var words: [Token] = []
         if ["a", "an", "the"].contains(key(k, range)) {
@@ -104,6 +114,7 @@ extension SentenceReader {
     /// A place: capitalised words (with `of`, `de`, `upon` … between them), an optional
     /// leading "the", an optional ", Country".
     func place(after j: Int, in range: Range<Int>) -> String? {
+        let range = capture(from: j, in: range)
         var k = j + 1
         var words: [Token] = []
         if key(k, range) == "the", k + 1 < range.upperBound, tokens[k + 1].isCapitalized { words.append(tokens[k]); k += 1 }
@@ -134,6 +145,7 @@ extension SentenceReader {
 
     /// "Vim", "Fly.io", "the Colemak layout": up to four words, up to a stop word.
     func shortName(after j: Int, in range: Range<Int>, stops: Set<String>) -> (String, Int)? {
+        let range = capture(from: j, in: range)
         var k = j + 1
         var words: [Token] = []
         while k < range.upperBound, tokens[k].isWord, words.count < 5, !stops.contains(tokens[k].key) {
@@ -152,10 +164,10 @@ extension SentenceReader {
 
     /// "Uses X": a tool, language or setup of up to six words.
     func uses(after j: Int, in range: Range<Int>) -> [Fact] {
+        let range = capture(from: j, in: range)
         var k = j + 1
         var words: [Token] = []
         while k < range.upperBound, tokens[k].isWord, words.count < 7, !ExtractorLexicon.stopAfterTool.contains(tokens[k].key) {
-            if tokens[k].key == "and", k + 1 < range.upperBound, SentenceReader.subjectsAndQuestionWords.contains(tokens[k + 1].key) { break }
             words.append(tokens[k])
             k += 1
         }
@@ -187,6 +199,7 @@ extension SentenceReader {
     /// What "no longer …" / "stopped …" / "left …" names: the words after `j` (leading
     /// prepositions skipped) up to a clause or time word.
     func removal(after j: Int, in range: Range<Int>) -> [Fact] {
+        let range = capture(from: j, in: range)
         var start = j + 1
         while start < range.upperBound, tokens[start].isWord, ["at", "in", "for", "on", "with", "to", "a", "an", "the"].contains(tokens[start].key) {
             start += 1
@@ -212,6 +225,7 @@ extension SentenceReader {
     /// (projects); otherwise a phrase over `maxWords` gives nothing.
     func phrase(after j: Int, in range: Range<Int>, maxWords: Int, rejectLeading: Set<String>,
                 cutRelative: Bool = false) -> String? {
+        let range = capture(from: j, in: range)
         var k = j + 1
         var words: [Token] = []
         while k < range.upperBound {
@@ -222,7 +236,6 @@ extension SentenceReader {
                 break
             }
             if ExtractorLexicon.clauseStops.contains(w.key) { break }
-            if w.key == "and" || w.key == "or", k + 1 < range.upperBound, SentenceReader.subjectsAndQuestionWords.contains(tokens[k + 1].key) { break }
             if cutRelative, ["that", "which", "who"].contains(w.key), words.count >= 3 { break }
             if words.count >= 14 { break }
             words.append(w)
@@ -251,12 +264,13 @@ extension SentenceReader {
 
     /// The text of an instruction from its verb, cut before "when/if … me/you" tails.
     func instruction(from k: Int, in range: Range<Int>) -> String? {
+        let range = capture(from: k, in: range)
         var words: [Token] = []
         var j = k
         while j < range.upperBound, words.count < 14 {
             let w = tokens[j]
             if w.kind == .opaque { return nil }
-            if w.kind == .mark { if [",", ";", "(", ":"].contains(w.key) { break } else { j += 1; continue } }
+            if w.kind == .mark { if Lexicon.clauseMarks.contains(w.key) { break } else { j += 1; continue } }
             if ["when", "if", "unless", "because", "since", "so", "as", "whenever"].contains(w.key), words.count >= 2 { break }
             words.append(w)
             j += 1

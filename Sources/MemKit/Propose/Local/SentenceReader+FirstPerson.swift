@@ -4,7 +4,8 @@
 extension SentenceReader {
     /// The facts of "I …" with "I" at `subject`.
     func readSubject(at subject: Int, in range: Range<Int>) -> [Fact] {
-        let noLonger = hasNoLonger(range)
+        // "no longer" / "anymore" of this clause only: "I no longer work at Acme and I live in Lisbon".
+        let noLonger = hasNoLonger(subject..<tokens.clauseEnd(after: subject, in: range))
         var j = skipAdverbs(subject + 1, range)
         var verb = key(j, range)
         // "my team and I are building …"

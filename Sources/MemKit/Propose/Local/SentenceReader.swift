@@ -47,10 +47,7 @@ struct SentenceReader {
         var start = 0
         for k in tokens.indices {
             let token = tokens[k]
-            var cut = token.kind == .mark && [",", ";", ":", "-", "(", ")"].contains(token.key)
-            if token.isWord, ["and", "but", "so"].contains(token.key), k + 1 < tokens.count,
-               SentenceReader.subjectsAndQuestionWords.contains(tokens[k + 1].key) { cut = true }
-            if cut {
+            if token.kind == .mark && Lexicon.clauseMarks.contains(token.key) || tokens.startsNewClause(at: k) {
                 if k > start { parts.append(start..<k) }
                 start = k + 1
             }
@@ -58,7 +55,9 @@ struct SentenceReader {
         // The last clause is the question itself.
         guard !parts.isEmpty else { return [] }
         return parts.filter { part in
-            guard let first = part.first(where: { tokens[$0].isWord && !Lexicon.fillers.contains(tokens[$0].key) }) else { return false }
+            guard let first = part.first(where: { tokens[$0].isWord && !Lexicon.fillers.contains(tokens[$0].key) }) else {
+                return false
+            }
             return !SentenceReader.questionWords.contains(tokens[first].key)
         }
     }
@@ -68,10 +67,6 @@ struct SentenceReader {
                                              "is", "are", "am", "do", "does", "did", "can", "could", "should", "would",
                                              "will", "shall", "may", "might", "have", "has", "was", "were", "isn't",
                                              "any", "anyone", "wanna"]
-    /// After "and"/"but"/"so", words that begin a clause of its own.
-    static let subjectsAndQuestionWords: Set<String> = ["i", "we", "you", "what", "how", "why", "where", "when", "which",
-                                                        "who", "can", "could", "should", "would", "do", "does", "is", "are",
-                                                        "it", "any", "my"]
     /// Words that open a clause by themselves right before a subject "I": the fillers and
     /// conjunctions and sentence adverbs ("… because I live …", "Currently I work …"). The
     /// gate's signs get no such openers (see `opensClause(at:in:orAfter:)`).

@@ -9,6 +9,32 @@ extension Array where Element == Token {
         return true
     }
 
+    /// Whether a coordinator at `index` starts a clause with a subject of its own (or a
+    /// question): "… at Acme and I live in Lisbon", "… Vim but my team …", "… and how do
+    /// I …" — but not "Procter and Gamble", "hiking and photography".
+    func startsNewClause(at index: Int) -> Bool {
+        guard index >= 0, index + 1 < count, self[index].isWord, Lexicon.coordinators.contains(self[index].key) else {
+            return false
+        }
+        return self[index + 1].isWord && Lexicon.clauseStarters.contains(self[index + 1].key)
+    }
+
+    /// Where the clause that goes on after `index` ends: at a new clause (`startsNewClause`),
+    /// a clause mark other than the comma (`;`, `:`, a dash, a bracket), or `bounds`' end.
+    /// A phrase captured after `index` never runs past it: "I work at Acme and I live in
+    /// Lisbon" is about Acme, not "Acme and I". The comma is left to each capture, which
+    /// may go past it ("Lisbon, Portugal") or not.
+    func clauseEnd(after index: Int, in bounds: Range<Int>) -> Int {
+        var end = Swift.max(index + 1, bounds.lowerBound)
+        while end < bounds.upperBound {
+            let token = self[end]
+            if token.kind == .mark, token.key != ",", Lexicon.clauseMarks.contains(token.key) || token.endsSentence { break }
+            if startsNewClause(at: end) { break }
+            end += 1
+        }
+        return Swift.min(end, bounds.upperBound)
+    }
+
     /// Whether the token at `index` opens a clause: nothing but `Lexicon.fillers` between
     /// it and the start of `bounds` (the whole text when nil) or a clause or sentence mark
     /// ("ok so always answer …", "…, based in Lisbon").

@@ -19,6 +19,18 @@ enum Lexicon {
     /// `Token.endsSentence`).
     static let clauseMarks: Set<String> = [",", ";", ":", "-", "(", ")"]
 
+    /// Conjunctions that join two clauses as equals: "I work at Acme and I live in Lisbon".
+    static let coordinators: Set<String> = ["and", "but", "or", "so", "nor", "yet"]
+
+    /// Words that begin a clause of its own after a coordinator: a subject ("… and I live
+    /// in Lisbon", "… but my team uses Emacs", "… and it works") or a question ("… and how
+    /// do I …", "… so can you …"). Not "her", "our", "their" …: "I like Simon and her
+    /// songs" goes on.
+    static let clauseStarters: Set<String> = [
+        "i", "we", "you", "he", "she", "they", "it", "there", "my", "what", "how", "why", "where", "when", "which",
+        "who", "can", "could", "should", "would", "do", "does", "is", "are", "any",
+    ]
+
     /// Words that stand between a subject and its verb without changing what is said:
     /// "I really live in …", "we mainly use …", "I'm currently building …".
     static let adverbs: Set<String> = [
