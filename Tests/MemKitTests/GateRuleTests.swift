@@ -99,6 +99,7 @@ struct GateExample: Sendable, CustomTestStringConvertible {
     static let selfLabels: [GateExample] = [
         .pass("Rust dev here, what's a good first crate to write?"),
         .pass("Emacs user."),
+        .pass("Paramedic here, what's a good watch for night shifts?"),
         .pass("Type 1 diabetic, which snacks are safe on a hike?"),
         .pass("Based in Lisbon; what's a good coworking space?"),
         .pass("As a nurse, which shoes are best for long shifts?"),

@@ -10,6 +10,16 @@ enum BulletText {
             || lower.split(separator: " ").contains { ExtractorLexicon.tools[String($0)] != nil || ExtractorLexicon.languages[String($0)] != nil }
     }
 
+    /// `words` without trailing filler and function words: "Rust a lot lol" → "Rust",
+    /// "Python and" → "Python".
+    static func droppingTrailingFiller(_ words: [Token]) -> [Token] {
+        var words = words
+        while let last = words.last, ExtractorLexicon.trailingFiller.contains(last.key) || ExtractorLexicon.functionTail.contains(last.key) {
+            words.removeLast()
+        }
+        return words
+    }
+
     /// A capitalised phrase or "the …": what a place or proper name looks like.
     static func isCapitalizedPhrase(_ text: String) -> Bool {
         text.unicodeScalars.first.map { $0.properties.isUppercase } ?? false

@@ -9,6 +9,18 @@ extension SentenceReader {
         range.lowerBound..<tokens.clauseEnd(after: start, in: range)
     }
 
+    /// The words from `start` up to a stop word, a mark or the end of `range` (at most
+    /// `limit`), without trailing filler ("… a lot", "… and"); `end` is where the run stopped.
+    func wordRun(from start: Int, in range: Range<Int>, limit: Int, stops: Set<String>) -> (words: [Token], end: Int) {
+        var end = start
+        var words: [Token] = []
+        while end < range.upperBound, tokens[end].isWord, words.count < limit, !stops.contains(tokens[end].key) {
+            words.append(tokens[end])
+            end += 1
+        }
+        return (BulletText.droppingTrailingFiller(words), end)
+    }
+
     /// "Hi, I'm Tomasz": a greeting right before the subject makes a capitalised word a name.
     func isGreeting(before subject: Int) -> Bool {
         var j = subject - 1
@@ -48,9 +60,9 @@ extension SentenceReader {
             k += 1
         }
         guard let lastRole else { return [] }
-        let np = Array(words[..<lastRole])
-        if np.contains(where: { ExtractorLexicon.evaluative.contains($0.key) }) { return [] }
-        var facts: [Fact] = [.add(section: .personal, text: "Role: \(BulletText.join(np))", slot: .role)]
+        let rolePhrase = Array(words[..<lastRole])
+        if rolePhrase.contains(where: { ExtractorLexicon.evaluative.contains($0.key) }) { return [] }
+        var facts: [Fact] = [.add(section: .personal, text: "Role: \(BulletText.join(rolePhrase))", slot: .role)]
         // "… engineer at Spotify" (not "… teacher for 20 years")
         let after = j + 1 + lastRole
         if key(after, range) == "at" {
@@ -64,14 +76,8 @@ extension SentenceReader {
         let range = capture(from: j, in: range)
         var k = j + 1
         while ["a", "an", "the", "mostly", "mainly", "primarily", "basically"].contains(key(k, range)) { k += 1 }
-        var words: [Token] = []
-        while k < range.upperBound, tokens[k].isWord, words.count < 7, !ExtractorLexicon.stopAfterRole.contains(tokens[k].key) {
-            words.append(tokens[k])
-            k += 1
-        }
-        while let last = words.last, ExtractorLexicon.trailingFiller.contains(last.key) || ExtractorLexicon.functionTail.contains(last.key) {
-            words.removeLast()
-        }
+        let (words, end) = wordRun(from: k, in: range, limit: 7, stops: ExtractorLexicon.stopAfterRole)
+        k = end
         guard !words.isEmpty, words.count <= 5, !words.contains(where: { ExtractorLexicon.evaluative.contains($0.key) }),
               !ExtractorLexicon.deictic.contains(words[0].key) else { return [] }
         var facts: [Fact] = [.add(section: .personal, text: "Role: \(BulletText.join(words))", slot: .role)]
@@ -146,15 +152,7 @@ extension SentenceReader {
     /// "Vim", "Fly.io", "the Colemak layout": up to four words, up to a stop word.
     func shortName(after j: Int, in range: Range<Int>, stops: Set<String>) -> (String, Int)? {
         let range = capture(from: j, in: range)
-        var k = j + 1
-        var words: [Token] = []
-        while k < range.upperBound, tokens[k].isWord, words.count < 5, !stops.contains(tokens[k].key) {
-            words.append(tokens[k])
-            k += 1
-        }
-        while let last = words.last, ExtractorLexicon.trailingFiller.contains(last.key) || ExtractorLexicon.functionTail.contains(last.key) {
-            words.removeLast()
-        }
+        let (words, k) = wordRun(from: j + 1, in: range, limit: 5, stops: stops)
         guard !words.isEmpty, words.count <= 4, !ExtractorLexicon.deictic.contains(words[0].key),
               !words.contains(where: { ExtractorLexicon.secondPerson.contains($0.key) }) else { return nil }
         if ["the", "a", "an"].contains(words[0].key), words.count < 2 || !words[1].isCapitalized { return nil }
@@ -165,15 +163,7 @@ extension SentenceReader {
     /// "Uses X": a tool, language or setup of up to six words.
     func uses(after j: Int, in range: Range<Int>) -> [Fact] {
         let range = capture(from: j, in: range)
-        var k = j + 1
-        var words: [Token] = []
-        while k < range.upperBound, tokens[k].isWord, words.count < 7, !ExtractorLexicon.stopAfterTool.contains(tokens[k].key) {
-            words.append(tokens[k])
-            k += 1
-        }
-        while let last = words.last, ExtractorLexicon.trailingFiller.contains(last.key) || ExtractorLexicon.functionTail.contains(last.key) {
-            words.removeLast()
-        }
+        let (words, _) = wordRun(from: j + 1, in: range, limit: 7, stops: ExtractorLexicon.stopAfterTool)
         guard let first = words.first, words.count <= 6, !ExtractorLexicon.deictic.contains(first.key),
               !ExtractorLexicon.particles.contains(first.key), !words.contains(where: { ExtractorLexicon.secondPerson.contains($0.key) }) else { return [] }
         if ["a", "an", "the"].contains(first.key) {
@@ -241,17 +231,13 @@ extension SentenceReader {
             words.append(w)
             k += 1
         }
-        while let last = words.last, ExtractorLexicon.trailingFiller.contains(last.key) || ExtractorLexicon.functionTail.contains(last.key) {
-            words.removeLast()
-        }
+        words = BulletText.droppingTrailingFiller(words)
         for filler in ExtractorLexicon.trailingPhrases {
             if words.count > filler.count, Array(words.suffix(filler.count).map(\.key)) == filler {
                 words.removeLast(filler.count)
             }
         }
-        while let last = words.last, ExtractorLexicon.trailingFiller.contains(last.key) || ExtractorLexicon.functionTail.contains(last.key) {
-            words.removeLast()
-        }
+        words = BulletText.droppingTrailingFiller(words)
         guard let first = words.first, !rejectLeading.contains(first.key), !ExtractorLexicon.particles.contains(first.key) else { return nil }
         if words.contains(where: { ExtractorLexicon.secondPerson.contains($0.key) || $0.key == "me" }) { return nil }
         if !cutRelative, words.count > maxWords { return nil }

@@ -64,14 +64,14 @@ extension SentenceReader {
         case "work":
             return readWork(at: j, in: range)
         case "use":
-            guard !isTrouble(range) else { return [] }
+            guard !isAboutTrouble else { return [] }
             return uses(after: j, in: range)
         case "code", "program", "develop":
             let k = skipAdverbs(j + 1, range)
-            guard key(k, range) == "in", !isTrouble(range) else { return [] }
+            guard key(k, range) == "in", !isAboutTrouble else { return [] }
             return uses(after: k, in: range)
         case "write":
-            guard !isTrouble(range) else { return [] }
+            guard !isAboutTrouble else { return [] }
             let k = key(j + 1, range) == "in" ? j + 1 : j
             guard ExtractorLexicon.languages[key(k + 1, range)] != nil else { return [] }
             return uses(after: k, in: range)
@@ -159,7 +159,7 @@ extension SentenceReader {
             guard ExtractorLexicon.operatingSystems.contains(os) else { return [] }
             return uses(after: j, in: range)
         case "using":
-            guard !isTrouble(range) else { return [] }
+            guard !isAboutTrouble else { return [] }
             return uses(after: j, in: range)
         case "employed":
             if key(j + 1, range) == "as" { return roleAny(after: j + 1, in: range) }
@@ -169,7 +169,7 @@ extension SentenceReader {
             return readWork(at: j, in: range)
         default:
             if let gerund = ExtractorLexicon.projectVerbs[w] {
-                guard !isTrouble(range) else { return [] }
+                guard !isAboutTrouble else { return [] }
                 var k = j
                 if w == "hacking" || w == "training" {
                     guard ["on", "for"].contains(key(j + 1, range)) else { return [] }
@@ -194,7 +194,7 @@ extension SentenceReader {
             guard let what = phrase(after: k, in: range, maxWords: 4, rejectLeading: ExtractorLexicon.deictic.union(["a", "an"])) else { return [] }
             return [.add(section: .personal, text: "Works in \(what)", slot: nil)]
         case "on":
-            guard key(j, range) == "working" || key(j, range) == "work", !isTrouble(range) else { return [] }
+            guard key(j, range) == "working" || key(j, range) == "work", !isAboutTrouble else { return [] }
             return project("Working on", verb: "working", after: k, in: range)
         case "remotely", "remote":
             k += 1

@@ -29,7 +29,7 @@ extension SentenceReader {
         guard ["is", "are", "'s"].contains(key(j + 1, range)) else { return [] }
         let valueStart = j + 1
         if noun == "project" {
-            guard !isTrouble(range), let what = phrase(after: valueStart, in: range, maxWords: 12, rejectLeading: ExtractorLexicon.deictic,
+            guard !isAboutTrouble, let what = phrase(after: valueStart, in: range, maxWords: 12, rejectLeading: ExtractorLexicon.deictic,
                                                         cutRelative: true),
                   !BulletText.containsAny(what, ExtractorLexicon.transientWork) else { return [] }
             let label = adjective.map { BulletText.capitalized($0) + " project" } ?? "Project"

@@ -1,11 +1,11 @@
 /// Reads the patterns of `LocalExtractor`'s table in one sentence of the user's own words.
 ///
-/// A sentence is read clause by clause: a pattern starts only at a subject "I" or "my"
-/// that opens its clause and is not preceded in the sentence by a word that makes it
-/// hypothetical or reported, or at an imperative or framing ("remember …", "always …",
-/// "as a nurse, …") that opens it. Questions are read only in the clauses before the
-/// question itself. What a pattern captures is cut by the capture functions
-/// (`SentenceReader+Captures.swift`); the "I …" patterns are in
+/// A pattern starts only at a subject "I" or "my" that opens its clause and is not
+/// preceded in the sentence by a word that makes it hypothetical or reported, or at an
+/// imperative or framing ("remember …", "always …", "as a nurse, …") that opens the
+/// sentence; what it captures ends with its clause (`SentenceReader+Captures.swift`).
+/// Questions are read only in the clauses before the question itself. The "I …" patterns
+/// are in
 /// `SentenceReader+FirstPerson.swift`, "my …", imperatives and framings in
 /// `SentenceReader+Framings.swift`.
 struct SentenceReader {
@@ -107,10 +107,10 @@ struct SentenceReader {
             guard tokens[k].isWord else { continue }
             switch tokens[k].key {
             case "i":
-                guard opensClause(k, in: range), !blockedBefore(k, in: range) else { continue }
+                guard opensClause(k, in: range), !blockedBefore(k) else { continue }
                 facts += readSubject(at: k, in: range)
             case "my":
-                guard opensClause(k, in: range), !blockedBefore(k, in: range) else { continue }
+                guard opensClause(k, in: range), !blockedBefore(k) else { continue }
                 facts += readMy(at: k, in: range)
             default:
                 continue
@@ -143,13 +143,13 @@ struct SentenceReader {
 
     /// Whether a word earlier in the sentence makes the subject at `subject` hypothetical,
     /// reported or part of a text to work on ("if I …", "she said I …", "translate: I …").
-    func blockedBefore(_ subject: Int, in range: Range<Int>) -> Bool {
+    func blockedBefore(_ subject: Int) -> Bool {
         tokens[..<subject].contains { $0.isWord && SentenceReader.blockers.contains($0.key) }
     }
 
     /// Whether the sentence (the whole of it, not only the clause) talks about a failure:
     /// then tools and projects are task context.
-    func isTrouble(_ range: Range<Int>) -> Bool {
+    var isAboutTrouble: Bool {
         for k in tokens.indices where tokens[k].isWord {
             let w = tokens[k].key
             for trouble in ["error", "exception", "warning", "fail", "crash", "bug", "broken", "issue", "problem",

@@ -4,7 +4,8 @@
 ///
 /// Where the two readers use a list differently, the difference is on purpose and named
 /// at the point of use: the gate is tuned for recall (when in doubt, let the exchange
-/// reach the model), the extractor for precision (when in doubt, store nothing). What
+/// reach the model), the extractor for precision (when in doubt, store nothing). The
+/// words that say where a clause begins and ends are here too (`Clauses` reads them). What
 /// only one of them needs stays with it: the gate's task phrases and things worked on
 /// (`Gate`), the extractor's stop words, spellings and pattern verbs (`ExtractorLexicon`).
 enum Lexicon {
