@@ -262,7 +262,7 @@ extension PorcelainCommandTests {
                                           stdin: Data(PorcelainUser.sampleProfile.utf8), closingFileDescriptors: true)
         #expect(result.status == 0, "\(command): \(result.err)")
         #expect(waitUntil(seconds: 120) { memory.cursor() == memory.newestCursor() }, "\(command): no update ran afterwards")
-        #expect(waitUntil { memory.read(memory.path("memory/last-update"))?.contains("outcome: ok") == true })
+        #expect(waitUntil { memory.lastUpdate()?.outcome == "ok" })
         #expect(memory.waitForUpdatesToFinish())
         #expect(!FileManager.default.fileExists(atPath: memory.againNotePath))
         #expect(memory.read(memory.path("memory/log/updates.log"))?.hasPrefix("== ") == true)

@@ -58,8 +58,7 @@ extension PorcelainCommandTests {
         #expect(ours.first?.contains("rate limited") == true)
         #expect(memory.read(memory.cursorPath) == nil)
         #expect(memory.read(memory.profilePath) == nil)
-        let lastUpdate = try #require(memory.read(memory.path("memory/last-update")))
-        #expect(lastUpdate.contains("outcome: failed"))
+        #expect(memory.lastUpdate()?.outcome == "failed")
         let status = try memory.porcelain(["status"]).out
         #expect(status.contains("failed"))
         #expect(status.contains("last error:"))
@@ -74,7 +73,7 @@ extension PorcelainCommandTests {
         #expect(profile.components(separatedBy: "Role: Go developer").count == 2, "the fact once: \(profile)")
         #expect(memory.journal().filter { $0["action"] as? String == "merge" }.count == 1)
         #expect(memory.cursor() == memory.newestCursor())
-        #expect(try #require(memory.read(memory.path("memory/last-update"))).contains("outcome: ok"))
+        #expect(memory.lastUpdate()?.outcome == "ok")
         #expect(!(try memory.porcelain(["status"]).out.contains("last error")))
 
         let again = try memory.porcelain(["update"])
@@ -98,7 +97,7 @@ extension PorcelainCommandTests {
         #expect(memory.modelCalls() == 3)
         #expect(memory.journal().filter { $0["action"] as? String == "merge" }.count == 3)
         #expect(memory.cursor() == memory.newestCursor())
-        #expect(try #require(memory.read(memory.path("memory/last-update"))).contains("3 batch(es) applied"))
+        #expect(memory.lastUpdate()?.message == "3 batch(es) applied")
         #expect(try memory.porcelain(["status"]).out.contains("waiting:        0 exchange"))
     }
 
@@ -170,7 +169,7 @@ extension PorcelainCommandTests {
         #expect(memory.read(memory.profilePath)?.contains("Rust developer") != true)
         gate.open()
         #expect(waitUntil { memory.read(memory.profilePath)?.contains("- Role: Rust developer") == true })
-        #expect(waitUntil { memory.read(memory.path("memory/last-update"))?.contains("outcome: ok") == true })
+        #expect(waitUntil { memory.lastUpdate()?.outcome == "ok" })
         #expect(memory.waitForUpdatesToFinish())
 
         let logDir = memory.path("memory/log")

@@ -138,6 +138,14 @@ struct PorcelainUser {
         return result.status == 0
     }
 
+    /// What `last-update` says of the last update: its time, outcome ("ok" or "failed") and
+    /// message, one per line; nil when there is no such file.
+    func lastUpdate() -> (time: String, outcome: String, message: String)? {
+        guard let lines = read(dir + "/last-update")?.split(separator: "\n", omittingEmptySubsequences: false),
+              lines.count >= 3 else { return nil }
+        return (String(lines[0]), String(lines[1]), String(lines[2]))
+    }
+
     /// The cursor file's token (one line), or nil when there is none.
     func cursor() -> String? {
         read(cursorPath)?.trimmingCharacters(in: .whitespacesAndNewlines)
