@@ -1,6 +1,10 @@
 # llm-user-memory — build, install, test.
 PREFIX ?= $(HOME)/.local
-BINDIR ?= $(PREFIX)/bin
+BINDIR = $(PREFIX)/bin
+## The porcelain finds its command files and the wrapper at ../lib and ../share beside
+## its bin/ (the same layout as the repository), so all three go under one PREFIX.
+LIBDIR = $(PREFIX)/lib/llm-memory
+SHAREDIR = $(PREFIX)/share/llm-memory
 TOOLS = mem-extract mem-propose mem-merge mem-render
 
 .PHONY: build install uninstall test test-env fixtures bench demo eval clean
@@ -12,18 +16,18 @@ TOOLS = mem-extract mem-propose mem-merge mem-render
 build:
 	swift build -c release --static-swift-stdlib -Xswiftc -static-executable
 
-## Put the four tools and the porcelain on PATH (default ~/.local/bin).
+## Put the four tools and the porcelain on PATH (default ~/.local/bin), its command
+## files in $(PREFIX)/lib/llm-memory and the wrapper in $(PREFIX)/share/llm-memory.
 install: build
-	mkdir -p "$(BINDIR)"
+	mkdir -p "$(BINDIR)" "$(LIBDIR)" "$(SHAREDIR)"
 	for t in $(TOOLS); do install -m 755 ".build/release/$$t" "$(BINDIR)/$$t"; done
 	install -m 755 bin/llm-memory "$(BINDIR)/llm-memory"
-	mkdir -p "$(BINDIR)/../share/llm-memory"
-	install -m 644 share/llm-memory/off-record.md "$(BINDIR)/../share/llm-memory/off-record.md"
+	install -m 644 lib/llm-memory/*.sh "$(LIBDIR)/"
+	install -m 644 share/llm-memory/* "$(SHAREDIR)/"
 
 uninstall:
 	for t in $(TOOLS) llm-memory; do rm -f "$(BINDIR)/$$t"; done
-	rm -f "$(BINDIR)/../share/llm-memory/off-record.md"
-	rmdir "$(BINDIR)/../share/llm-memory" 2>/dev/null || true
+	rm -rf "$(LIBDIR)" "$(SHAREDIR)"
 
 ## The pinned llm venvs the tests use (project-local, never global).
 test-env:

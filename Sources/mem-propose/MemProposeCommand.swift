@@ -1,8 +1,9 @@
 import ArgumentParser
+import MemCLI
 import MemKit
 
 @main
-struct MemProposeCommand: ParsableCommand {
+struct MemProposeCommand: StageCommand {
     static let configuration = CommandConfiguration(
         commandName: "mem-propose",
         abstract: "Ask a model which profile changes a batch of exchanges calls for; print them as a delta.",
@@ -43,10 +44,10 @@ struct MemProposeCommand: ParsableCommand {
             UTF-8 text (or over 1 MiB; checked before any model call), 66/74 profile unreadable, \
             69 llm or a usable model missing, 75 temporary failure (timeout, network, rate \
             limit — try again later; nothing is printed).
-            """)
+            """,
+        version: Version.string)
 
-    @Option(help: ArgumentHelp("The profile to read (default: profile.md in the memory dir).", valueName: "path"))
-    var profile: String?
+    @OptionGroup var profile: ProfileOption
 
     @Option(help: ArgumentHelp("The model to ask (default: LLM_MEMORY_MODEL, else the exchanges' model, else llm's default); \"local\": the built-in offline extractor.",
                                valueName: "id"))
@@ -71,41 +72,44 @@ struct MemProposeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Longest op text kept, in characters; longer ops are dropped, not cut.", valueName: "n"))
     var maxOpChars: Int = 200
 
+    @OptionGroup var stage: StageOptions
+
     func validate() throws {
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds") }
         guard maxOps >= 0 else { throw ValidationError("--max-ops must be 0 or more") }
         guard maxOpChars > 0 else { throw ValidationError("--max-op-chars must be more than 0") }
         if let model, model.trimmingWhitespace().isEmpty { throw ValidationError("--model must not be empty") }
         if let budget, budget <= 0 { throw ValidationError("--budget must be more than 0") }
-        if budget == nil, let env = Environment.value("LLM_MEMORY_BUDGET") {
-            guard let value = Int(env.trimmingWhitespace()), value > 0 else {
-                throw ValidationError("LLM_MEMORY_BUDGET must be a number of characters more than 0, not '\(env)'")
-            }
-        }
     }
 
     func run() throws {
-        var options = Proposer.Options(
-            profilePath: profile ?? MemoryLocation.fromEnvironment().profile,
-            model: model,
-            llm: ModelClient.executable(option: llm))
-        options.timeout = timeout
-        options.parser.maxOps = maxOps
-        options.parser.maxOpChars = maxOpChars
-        options.gate = !noGate
-        if let budget {
-            options.limits.budgetChars = budget
-        } else if let env = Environment.value("LLM_MEMORY_BUDGET"), let value = Int(env.trimmingWhitespace()) {
-            options.limits.budgetChars = value
-        }
-        let proposer = Proposer(options: options) { StandardStreams.report("mem-propose", $0) }
-        do throws(MemError) {
+        try stage.run("mem-propose") { () throws(MemError) in
+            var options = Proposer.Options(
+                profilePath: profile.resolved,
+                model: model,
+                llm: ModelClient.executable(option: llm))
+            options.timeout = timeout
+            options.parser.maxOps = maxOps
+            options.parser.maxOpChars = maxOpChars
+            options.gate = !noGate
+            if let chars = budget {
+                options.limits.budgetChars = chars
+            } else if let chars = try Self.budgetFromEnvironment() {
+                options.limits.budgetChars = chars
+            }
+            let proposer = Proposer(options: options) { StandardStreams.report("mem-propose", $0) }
             let input = try StandardStreams.readStdin(limit: 256 << 20)
             let delta = try proposer.propose(exchangeLines: input)
             try StandardStreams.writeOut(delta.json.prettySerialized() + "\n")
-        } catch {
-            StandardStreams.report("mem-propose", error.message)
-            throw ExitCode(error.status.rawValue)
         }
+    }
+
+    /// LLM_MEMORY_BUDGET, when set (a setting, so a bad value is a usage error of the run).
+    static func budgetFromEnvironment() throws(MemError) -> Int? {
+        guard let text = Environment.value("LLM_MEMORY_BUDGET") else { return nil }
+        guard let value = Int(text.trimmingWhitespace()), value > 0 else {
+            throw MemError(.usage, "LLM_MEMORY_BUDGET must be a number of characters more than 0, not '\(text)'")
+        }
+        return value
     }
 }

@@ -39,11 +39,13 @@ def _find(name):
     return shutil.which(name, path=os.pathsep.join(part for part in search if part))
 
 
+# The words that switch LLM_MEMORY_DISABLED on: a copy of share/llm-memory/words.sh's
+# list (the porcelain's and the shell wrapper's), which a test keeps equal.
+TRUE_WORDS = ("1", "true", "TRUE", "True", "yes", "YES", "on", "ON")
+
+
 def _disabled():
-    # The same words bin/llm-memory's is_true accepts.
-    return os.environ.get("LLM_MEMORY_DISABLED", "") in (
-        "1", "true", "TRUE", "True", "yes", "YES", "on", "ON",
-    )
+    return os.environ.get("LLM_MEMORY_DISABLED", "") in TRUE_WORDS
 
 
 def _memory_dir():
