@@ -6,6 +6,9 @@ extension ReplyParser {
         var items: [JSONValue]
         var truncated: Bool
         var lastIsPartial: Bool
+        /// The text ended with the ops still open (the array, or a loose op cut off):
+        /// more ops may have followed.
+        var open: Bool
     }
 
     static let containerDepthLimit = 3
@@ -35,11 +38,13 @@ extension ReplyParser {
             work += max(1, parser.position - position)
             if let path = containerPath(value, depth: 0), case let .array(items)? = element(value, at: path) {
                 var lastPartial = false
+                var open = false
                 if parser.truncated {
-                    lastPartial = !items.isEmpty && isOpen(path: path + [items.count - 1], in: value,
-                                                           openDepth: openDepth(bytes, from: position))
+                    let depth = openDepth(bytes, from: position)
+                    lastPartial = !items.isEmpty && isOpen(path: path + [items.count - 1], in: value, openDepth: depth)
+                    open = isOpen(path: path, in: value, openDepth: depth)
                 }
-                return Found(items: items, truncated: parser.truncated, lastIsPartial: lastPartial)
+                return Found(items: items, truncated: parser.truncated, lastIsPartial: lastPartial, open: open)
             }
             if isOp(value) {
                 looseOps.append(value)
@@ -52,7 +57,7 @@ extension ReplyParser {
             position = max(parser.position, position + 1)
         }
         if !looseOps.isEmpty {
-            return Found(items: looseOps, truncated: looseTruncated, lastIsPartial: looseLastPartial)
+            return Found(items: looseOps, truncated: looseTruncated, lastIsPartial: looseLastPartial, open: looseLastPartial)
         }
         return nil
     }
@@ -121,6 +126,29 @@ extension ReplyParser {
         case .array, .object: return true
         default: return false
         }
+    }
+
+    /// Whether `bytes` end inside a JSON object or array: scanning from the first `{` or
+    /// `[` to the end (strings skipped), some bracket is still open. A reply that is
+    /// no delta but stops like this may have been cut off before its answer.
+    static func endsInsideJSON(_ bytes: [UInt8]) -> Bool {
+        guard let start = bytes.firstIndex(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") }) else { return false }
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for b in bytes[start...] {
+            if inString {
+                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch b {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth = max(0, depth - 1)
+            default: break
+            }
+        }
+        return depth > 0
     }
 
     /// How many containers are open at the end of `bytes`, scanning JSON from `start`.

@@ -55,6 +55,40 @@ public struct ReplyParser: Sendable {
         public var notes: [String]
         /// False when the reply held nothing that looked like ops at all.
         public var foundOps: Bool
+        /// Every op of the reply, kept or not, in the reply's order: what a caller needs to
+        /// know which exchanges the reply decided (`BatchCut`).
+        public var items: [Item] = []
+        /// More ops may have followed what was read: the reply ended inside its ops (cut
+        /// off, or at the byte cap), or held no ops but ended inside reasoning or JSON, or
+        /// was capped before any ops were found.
+        public var cutOff = false
+
+        /// The exchange each kept op cites, parallel to `ops`.
+        public var keptExchanges: [Int?] { items.filter { $0.fate == .kept }.map(\.exchange) }
+    }
+
+    /// One op of a reply as read: the exchange it cites and what became of it.
+    public struct Item: Sendable, Equatable {
+        public enum Fate: Sendable, Equatable {
+            /// In `ops`.
+            case kept
+            /// Dropped on purpose (malformed, too long, secret-like, a duplicate): decided.
+            case dropped
+            /// Well-formed, but over `maxOps`: not decided.
+            case overLimit
+            /// The op the reply was cut inside: not decided.
+            case cutOff
+        }
+
+        /// The exchange number (1-based) its citation names — for a batch of one
+        /// exchange, always 1 — or nil when it names none (or could not be read).
+        public var exchange: Int?
+        public var fate: Fate
+
+        public init(exchange: Int?, fate: Fate) {
+            self.exchange = exchange
+            self.fate = fate
+        }
     }
 
     public let exchangeIDs: [String]
@@ -74,12 +108,16 @@ public struct ReplyParser: Sendable {
         parse(Array(reply.utf8))
     }
 
-    public func parse(_ replyBytes: [UInt8]) -> Result {
+    /// - Parameter capped: the reply was already cut at a byte cap before it got here
+    ///   (`ModelClient` keeps at most `maxReplyBytes`).
+    public func parse(_ replyBytes: [UInt8], capped: Bool = false) -> Result {
         var notes: [String] = []
         var bytes = replyBytes
+        var capped = capped
         if bytes.count > options.maxReplyBytes {
             notes.append("the model's reply is \(bytes.count) bytes; only the first \(options.maxReplyBytes) were read")
             bytes = Array(bytes[..<options.maxReplyBytes])
+            capped = true
         }
         let (text, reasoningNote) = ReplyParser.stripReasoning(String(decoding: bytes, as: UTF8.self))
         if let reasoningNote { notes.append(reasoningNote) }
@@ -96,11 +134,15 @@ public struct ReplyParser: Sendable {
             notes.append(snippet.isEmpty
                 ? "the model's reply was empty; no changes proposed"
                 : "the model's reply held no JSON ops, so no changes are proposed (it began: \"\(snippet)\")")
-            return Result(ops: [], notes: notes, foundOps: false)
+            // No ops, but the answer may not have come yet: the reply stopped at the cap,
+            // inside reasoning, or inside a JSON value.
+            let cutOff = capped || reasoningNote != nil || ReplyParser.endsInsideJSON(Array(text.utf8))
+            return Result(ops: [], notes: notes, foundOps: false, cutOff: cutOff)
         }
         if found.truncated { notes.append("the model's reply was cut off; its complete ops are kept") }
         var result = interpret(found.items, partialLast: found.lastIsPartial)
         result.notes = notes + result.notes
+        result.cutOff = found.open
         return result
     }
 
@@ -118,27 +160,35 @@ public struct ReplyParser: Sendable {
             dropped.append("\(label)\(item.map(describe) ?? ""): \(reason)")
         }
         var citationNotes: [String] = []
+        var fates: [Item] = []
         for (index, item) in items.enumerated() {
             let label = "op \(index + 1)"
+            let exchange = citedExchange(item)
             if partialLast, index == items.count - 1 {
                 drop(label, nil, "cut off by the end of the reply")
-                continue
-            }
-            if kept.count >= options.maxOps {
-                drop(label, item, "over the limit of \(options.maxOps) ops per delta")
+                fates.append(Item(exchange: exchange, fate: .cutOff))
                 continue
             }
             switch readOp(item) {
             case let .failure(reason):
                 drop(label, item, reason)
+                fates.append(Item(exchange: exchange, fate: .dropped))
             case let .success((op, citationNote)):
                 let key = dedupKey(op)
                 if keys.contains(key) {
                     drop(label, item, "duplicate of an earlier op")
+                    fates.append(Item(exchange: exchange, fate: .dropped))
+                    continue
+                }
+                // Only a well-formed op counts against the limit (and is carried over).
+                if kept.count >= options.maxOps {
+                    drop(label, item, "over the limit of \(options.maxOps) ops per delta")
+                    fates.append(Item(exchange: exchange, fate: .overLimit))
                     continue
                 }
                 keys.insert(key)
                 kept.append(op)
+                fates.append(Item(exchange: exchange, fate: .kept))
                 if let citationNote { citationNotes.append("\(label): \(citationNote)") }
             }
         }
@@ -152,7 +202,7 @@ public struct ReplyParser: Sendable {
         if droppedCount > 0 {
             notes.append("kept \(kept.count) of \(items.count) ops from the model's reply; dropped \(droppedCount)")
         }
-        return Result(ops: kept, notes: notes, foundOps: true)
+        return Result(ops: kept, notes: notes, foundOps: true, items: fates)
     }
 
     private func dedupKey(_ op: DeltaOp) -> String {
@@ -271,24 +321,36 @@ public struct ReplyParser: Sendable {
     /// The exchange id a citation names: a number 1…N, as a number or text (`3`, `"[3]"`,
     /// `"ex 3"`, `"#3"`), or an exchange id of the batch.
     func citation(_ value: JSONValue) -> String? {
+        citationNumber(value).map { exchangeIDs[$0 - 1] }
+    }
+
+    /// The number (1…N) of the exchange a citation names, or nil.
+    func citationNumber(_ value: JSONValue) -> Int? {
         switch value {
         case let .number(n):
             guard n.isFinite, n == n.rounded(), n >= 1, n <= Double(exchangeIDs.count) else { return nil }
-            return exchangeIDs[Int(n) - 1]
+            return Int(n)
         case let .string(s):
             let trimmed = s.trimmingWhitespace()
-            if exchangeIDs.contains(trimmed) { return trimmed }
+            if let index = exchangeIDs.firstIndex(of: trimmed) { return index + 1 }
             var core = Substring(trimmed.lowercased())
             for word in ["exchange", "ex"] where core.hasPrefix(word) { core = core.dropFirst(word.count); break }
             let digits = core.filter { !" []#().:".contains($0) }
             guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let n = Int(digits), n >= 1, n <= exchangeIDs.count else {
                 return nil
             }
-            return exchangeIDs[n - 1]
+            return n
         case let .array(items):
-            return items.first.flatMap(citation)
+            return items.first.flatMap(citationNumber)
         default:
             return nil
         }
+    }
+
+    /// The exchange an op of the reply cites, read even from an op that is dropped or cut
+    /// off; in a batch of one exchange, that exchange.
+    func citedExchange(_ item: JSONValue) -> Int? {
+        if exchangeIDs.count == 1 { return 1 }
+        return firstValue(item, ReplyParser.citationKeys).flatMap { citationNumber($0.1) }
     }
 }
