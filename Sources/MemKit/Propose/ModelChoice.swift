@@ -48,13 +48,18 @@ public struct ModelChoice: Sendable, Equatable {
             return ModelChoice(memoryModel: env, origin: .environment)
         }
         let path = file(memoryDir: memoryDir)
-        guard let bytes = try FileSystem.readIfPresent(path, limit: 4096) else { return ModelChoice(memoryModel: nil, origin: nil) }
+        let malformed = MemError(.dataError, "\(path) should hold one model id on one line; set it again with `llm memory model ID` (or remove it with `llm memory model --unset`)")
+        let read: [UInt8]?
+        do throws(MemError) {
+            read = try FileSystem.readIfPresent(path, limit: 4096)
+        } catch {
+            throw error.status == .dataError ? malformed : error
+        }
+        guard let bytes = read else { return ModelChoice(memoryModel: nil, origin: nil) }
         let lines = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" })
             .map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
         guard let id = lines.first else { return ModelChoice(memoryModel: nil, origin: nil) }
-        guard lines.count == 1, bytes.count < 4096, !id.unicodeScalars.contains(where: { $0 == "\u{FFFD}" || $0.value < 0x20 }) else {
-            throw MemError(.dataError, "\(path) should hold one model id on one line; set it again with `llm memory model ID` (or remove it with `llm memory model --unset`)")
-        }
+        guard lines.count == 1, !id.unicodeScalars.contains(where: { $0 == "\u{FFFD}" || $0.value < 0x20 }) else { throw malformed }
         return ModelChoice(memoryModel: id, origin: .file(path))
     }
 
