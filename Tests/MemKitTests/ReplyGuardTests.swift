@@ -1,21 +1,14 @@
 import Testing
+import TestKit
 @testable import MemKit
 
 /// A replace that states a new value is an update; what looks like a wipe is refused
 /// (issue 10 §1).
 @Suite struct ReplyGuardTests {
-    static let twoBullets = "# User profile\n\n## Personal Information\n- Role: Frontend developer at a fintech startup in Berlin\n- Works mainly with JavaScript and React\n"
-    static let roleChange = "I moved to the backend team: I'm a backend engineer now and I write Rust full time."
-    /// The reply of issue 10, verbatim.
-    static let issueReply = #"""
-        {"ops": [{"op": "replace", "section": "Personal Information", "old": "Role: Frontend developer at a fintech startup in Berlin", "text": "Role: Backend engineer at a fintech startup in Berlin", "ex": 1},
-                 {"op": "replace", "section": "Personal Information", "old": "Works mainly with JavaScript and React", "text": "Writes Rust full time", "ex": 1}]}
-        """#
-
-    static let fourBullets = TestProfile.text(personal: ["Name: Ada", "Role: JavaScript developer"],
-                                              interests: ["Chess", "Sailing"])
-    static let fourOld = [("Personal Information", "Name: Ada"), ("Personal Information", "Role: JavaScript developer"),
-                          ("Interests", "Chess"), ("Interests", "Sailing")]
+    static let twoBullets = GuardScenarios.twoBullets
+    static let roleChange = GuardScenarios.roleChange
+    static let fourBullets = GuardScenarios.fourBullets
+    static let fourOld = GuardScenarios.fourBulletTexts
 
     func guardFor(_ profile: String, said: String = "I'm a Rust developer now, I moved to Berlin, and I like hiking.") -> ReplyGuard {
         ReplyGuard(profileBytes: Array(profile.utf8), userWords: ["ex-1": said])
@@ -26,7 +19,7 @@ import Testing
     }
 
     @Test func theRoleChangeOfIssue10ReplacingBothBulletsOfATwoBulletProfileIsApplied() {
-        let ops = ReplyParser(exchangeIDs: ["ex-1"]).parse(Self.issueReply).ops
+        let ops = ReplyParser(exchangeIDs: ["ex-1"]).parse(GuardScenarios.roleChangeReply).ops
         #expect(ops.count == 2)
         let checked = guardFor(Self.twoBullets, said: Self.roleChange).check(ops)
         #expect(!checked.refused)
@@ -38,7 +31,8 @@ import Testing
     }
 
     @Test func removingAllFourBulletsOfAFourBulletProfileIsRefusedAndSaysWhy() {
-        let ops = Self.fourOld.map { DeltaOp(kind: .remove, section: $0.0, old: $0.1, source: "ex-1") }
+        let ops = ReplyParser(exchangeIDs: ["ex-1"]).parse(GuardScenarios.removeAllFour).ops
+        #expect(ops.count == 4)
         let checked = guardFor(Self.fourBullets).check(ops)
         #expect(checked.refused)
         #expect(checked.ops.isEmpty)
