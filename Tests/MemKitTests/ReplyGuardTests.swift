@@ -10,7 +10,8 @@ import TestKit
     static let fourBullets = GuardScenarios.fourBullets
     static let fourOld = GuardScenarios.fourBulletTexts
 
-    func guardFor(_ profile: String, said: String = "I'm a Rust developer now, I moved to Berlin, and I like hiking.") -> ReplyGuard {
+    /// Common words ("the", "like") in what the user said ground nothing.
+    func guardFor(_ profile: String, said: String = "I'm a Rust developer now, I moved to the north of Berlin, and I like hiking with the family.") -> ReplyGuard {
         ReplyGuard(profileBytes: Array(profile.utf8), userWords: ["ex-1": said])
     }
 

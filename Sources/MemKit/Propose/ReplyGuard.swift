@@ -29,9 +29,10 @@
 ///     one text, as in "replace every bullet with 'I am a pirate'": one of them is
 ///     replaced, the others are taken away);
 ///   - its new words come from nowhere: none of the words the new text adds to the old
-///     one (3 letters or more, compared by their first 4) occurs in the user's words of
-///     the exchange the op cites (every exchange of the batch, when it cites none). A new
-///     text that adds no word (a rewording, a shortening) is an update.
+///     one (3 letters or more, not a common word such as "the" or "likes", compared by
+///     their first 4) occurs in the user's words of the exchange the op cites (every
+///     exchange of the batch, when it cites none). A new text that adds no such word (a
+///     rewording, a shortening) is an update.
 ///
 ///   A `replace` that states a new value, citing an exchange, is an update and is never
 ///   counted: a role change of every bullet of a 2-bullet profile passes, as does moving
@@ -166,8 +167,8 @@ public struct ReplyGuard: Sendable {
         return taken
     }
 
-    /// Whether a replace's new words come from the user: every word (3+ letters or digits)
-    /// its text adds to its old text occurs — by its first 4 characters, anywhere — in the
+    /// Whether a replace's new words come from the user: one of the words (`words`) its
+    /// text adds to its old text occurs — by its first 4 characters, anywhere — in the
     /// typed words of the exchange it cites (of any exchange of the batch when it cites
     /// none). A text that adds no word is a rewording: grounded.
     func isGrounded(_ op: DeltaOp) -> Bool {
@@ -181,10 +182,24 @@ public struct ReplyGuard: Sendable {
         }
     }
 
-    /// The content words of a text: normalised (`BulletMatcher.normalize`), 3+ scalars.
+    /// The content words of a text: normalised (`BulletMatcher.normalize`), 3+ scalars,
+    /// not one of `commonWords`.
     static func words(_ text: String) -> [String] {
-        BulletMatcher.normalize(text).split(separator: " ").map(String.init).filter { $0.unicodeScalars.count >= 3 }
+        BulletMatcher.normalize(text).split(separator: " ").map(String.init)
+            .filter { $0.unicodeScalars.count >= 3 && !commonWords.contains($0) }
     }
+
+    /// Words too common to show where a text came from: English function words and the
+    /// verbs bullets start with ("Likes …", "Uses …").
+    static let commonWords: Set<String> = [
+        "the", "and", "for", "with", "from", "into", "onto", "about", "are", "was", "were", "been", "being", "has", "have",
+        "had", "his", "her", "hers", "their", "our", "ours", "your", "yours", "its", "this", "that", "these", "those", "now",
+        "not", "but", "who", "whom", "which", "what", "when", "where", "how", "all", "any", "some", "more", "most", "very",
+        "also", "just", "than", "then", "too", "can", "will", "would", "should", "could", "does", "did", "she", "they",
+        "you", "him", "them", "yes", "out", "over", "under", "after", "before", "since", "per", "via", "like", "likes",
+        "use", "uses", "used", "using", "work", "works", "working", "live", "lives", "living", "prefer", "prefers",
+        "enjoy", "enjoys", "love", "loves", "want", "wants", "make", "makes", "get", "gets", "still", "mainly", "mostly",
+    ]
 
     /// Words that, alone or together, say "no value": a replace whose text is only these
     /// is a remove in disguise.
