@@ -201,6 +201,38 @@ struct UpdateEndToEndTests {
         #expect(file(sandbox.memoryDir + "/profile.md")?.contains("- Role: Go developer") == true)
     }
 
+    @Test func llmMemoryModelStoresAChoiceThatStatusShowsAndUpdatesUseUntilItIsUnset() throws {
+        let (sandbox, env, log) = try scriptedSandbox(delta: #"{"ops":[{"op":"add","section":"Interests","text":"Likes tea","ex":1}]}"#)
+        defer { sandbox.remove() }
+        let none = try run(porcelain, ["status"], environment: env)
+        #expect(none.out.contains("memory model:   none: each exchange goes back to its own model"), "\(none.out)")
+
+        let unknown = try run(porcelain, ["model", "nosuchmodel"], environment: env)
+        #expect(unknown.status == 69)
+        #expect(unknown.err.contains("llm has no model 'nosuchmodel'"), "\(unknown.err)")
+        #expect(file(sandbox.memoryDir + "/model") == nil)
+        #expect(try run(porcelain, ["model", "two words"], environment: env).status == 64)
+
+        let chosen = try run(porcelain, ["model", "scripted"], environment: env)
+        #expect(chosen.status == 0, "\(chosen.err)")
+        #expect(file(sandbox.memoryDir + "/model") == "scripted\n")
+        let mode = try FileManager.default.attributesOfItem(atPath: sandbox.memoryDir + "/model")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try run(porcelain, ["model"], environment: env).out == "scripted\n")
+        #expect(try run(porcelain, ["status"], environment: env).out.contains("memory model:   scripted"))
+
+        // A conversation held with echo now goes to the chosen model.
+        #expect(try run(Repo.llm, ["-m", "echo", "I like tea"], environment: env).status == 0)
+        let update = try run(porcelain, ["update"], environment: env)
+        #expect(update.status == 0, "\(update.err)")
+        #expect(modelCalls(log) == 1)
+        #expect(file(sandbox.memoryDir + "/profile.md")?.contains("- Likes tea") == true)
+
+        #expect(try run(porcelain, ["model", "--unset"], environment: env).status == 0)
+        #expect(file(sandbox.memoryDir + "/model") == nil)
+        #expect(try run(porcelain, ["status"], environment: env).out.contains("memory model:   none"))
+    }
+
     // MARK: - An update is not a loss (issue 10 §1)
 
     @Test func aRoleChangeReplacingEveryBulletOfATwoBulletProfileIsApplied() throws {
