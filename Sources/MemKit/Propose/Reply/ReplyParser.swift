@@ -13,6 +13,8 @@
 ///   `delta` (also nested one level, e.g. `{"delta": {"ops": […]}}`) — is the answer.
 ///   With no such value, loose op objects (`{"op": …}` one after another) are collected.
 /// - A reply cut off mid-way keeps its complete ops; the op it was cut inside is dropped.
+///   `cutOff` says more ops may have followed (the text ended inside the ops, or held
+///   no ops but stopped at the byte cap, inside reasoning or inside JSON).
 ///
 /// Reading one op (aliases accepted):
 /// - kind: `op`, `action`, `type`, `operation` — add/insert/append/create/new → add;
@@ -29,8 +31,9 @@
 ///   a source — unless the batch has exactly one exchange, which is then the source (an op
 ///   with no citation gets that source too). Said on stderr.
 ///
-/// Bounding the damage (defaults in `Options`): at most 20 ops per delta (the rest are
-/// dropped); an op's `text` longer than 200 characters is dropped, not cut (`old` up to
+/// Bounding the damage (defaults in `Options`): at most 20 well-formed ops per delta (the
+/// rest are not kept, and `items` marks them `overLimit` so the caller can carry their
+/// exchanges to the next pass: `BatchCut`); an op's `text` longer than 200 characters is dropped, not cut (`old` up to
 /// 1000, since it must match what is already there); a section name up to 80. Ops whose
 /// text or old looks like a secret (`Redactor.looksLikeSecret`, which includes any
 /// `[REDACTED` marker) are dropped. Duplicates (same kind, section, text and old, ignoring
