@@ -433,6 +433,18 @@ struct ProposeGateLocalBudgetTests {
         #expect(merged.out.contains("## Preferences\n\n- Prefers short answers") || merged.out.contains("## Preferences\n- Prefers short answers"))
     }
 
+    @Test func theLocalModelCarriesOpsOverTheLimitToTheNextPassToo() throws {
+        let setup = try base.setup(rules: [])
+        defer { setup.sandbox.remove() }
+        let input = lines([("d1", "I live in Lisbon."), ("d2", "I'm learning Japanese."), ("d3", "I prefer short answers.")])
+        let result = try base.propose(setup, ["--model", "local", "--max-ops", "2"], input: input)
+        #expect(result.status == 0, "\(result.err)")
+        let delta = try base.json(result)
+        #expect(delta["sources"] as? [String] == ["d1", "d2"])
+        #expect((delta["ops"] as? [[String: String]])?.compactMap { $0["source"] } == ["d1", "d2"])
+        #expect(result.err.contains("carried over: the 1 exchange from d3 on is proposed again in the next pass"), "\(result.err)")
+    }
+
     @Test func theBudgetTakesExchangesWhileTheyFitAndLeavesTheRest() throws {
         let setup = try base.setup(rules: [["match": "", "reply": "{\"ops\": []}"]])
         defer { setup.sandbox.remove() }
