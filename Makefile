@@ -2,8 +2,13 @@
 PREFIX ?= $(HOME)/.local
 BINDIR ?= $(PREFIX)/bin
 TOOLS = mem-extract mem-propose mem-merge mem-render
+PYTHON ?= python3
+STRIP ?= strip
+PLUGIN = integrations/llm-user-memory-plugin
+WHEEL_TREE = .build/wheel/tree
+WHEEL_ENV = .build/wheel/env
 
-.PHONY: build install uninstall test test-env fixtures bench demo clean
+.PHONY: build install uninstall wheel test test-env fixtures bench demo clean
 
 ## Release build: fully static executables (Swift stdlib, SQLite and libc linked in, no
 ## dynamic loader at start), so the tools start in ~2 ms and can be copied anywhere.
@@ -20,6 +25,21 @@ install: build
 
 uninstall:
 	for t in $(TOOLS) llm-memory; do rm -f "$(BINDIR)/$$t"; done
+
+## One wheel in dist/ (llm install dist/*.whl): the llm plugin adapter, with the package
+## holding bin/ (llm-memory beside the release tools, stripped: 17 instead of 29 MB
+## each), lib/ and share/ as in this repository. Staged in $(WHEEL_TREE), packed by
+## hatchling (integrations/llm-user-memory-plugin/hatch_build.py sets the platform tag)
+## through pip from a build venv of its own.
+wheel: build
+	rm -rf "$(WHEEL_TREE)" dist/llm_user_memory_plugin-*.whl
+	mkdir -p "$(WHEEL_TREE)"
+	for d in bin lib share; do if [ -d "$$d" ]; then cp -R "$$d" "$(WHEEL_TREE)/"; fi; done
+	for t in $(TOOLS); do $(STRIP) -o "$(WHEEL_TREE)/bin/$$t" ".build/release/$$t"; done
+	[ -x "$(WHEEL_ENV)/bin/pip" ] || $(PYTHON) -m venv "$(WHEEL_ENV)"
+	LLM_MEMORY_WHEEL_TREE="$(CURDIR)/$(WHEEL_TREE)" "$(WHEEL_ENV)/bin/pip" wheel --quiet \
+	  --disable-pip-version-check --no-deps --wheel-dir dist "./$(PLUGIN)"
+	@ls -l dist/llm_user_memory_plugin-*.whl
 
 ## The pinned llm venvs the tests use (project-local, never global).
 test-env:
