@@ -45,10 +45,12 @@ wheel: build
 test-env:
 	sh scripts/setup-test-env.sh
 
-## Every test: unit tests, fixture comparisons, end-to-end runs through the real llm.
-test: test-env
+## Every test: unit tests, fixture comparisons, end-to-end runs through the real llm,
+## and the wheel installed into a fresh venv (WheelTests; the release build it needs is
+## the one `make demo` and `make bench` use too).
+test: test-env wheel
 	swift build --build-tests
-	swift test
+	LLM_MEMORY_WHEEL="$$(ls dist/llm_user_memory_plugin-*.whl)" swift test
 
 ## Regenerate the fixture log databases with the real llm 0.31.1 and 0.36.
 fixtures: test-env
@@ -62,4 +64,4 @@ bench: test-env build
 	bash scripts/bench.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build dist
