@@ -182,8 +182,9 @@ struct WheelTests {
     }
 }
 
-/// `llm-memory path --tools`: where the mem-* tools the porcelain runs are, for PATH.
-@Suite struct ToolsPathTests {
+/// Where the porcelain and its tools live: `path --tools` says where the tools are, and
+/// `install-shell` makes the shell run the porcelain it was run from.
+@Suite struct PorcelainLocationTests {
     @Test func pathToolsPrintsTheDirectoryOfTheToolsBesideThePorcelain() throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
@@ -206,5 +207,35 @@ struct WheelTests {
         #expect(path.status == 69)
         #expect(path.out == "")
         #expect(path.err.contains("not installed"), "\(path.err)")
+    }
+
+    /// Switching from `make install` to the wheel (or to a wheel under another Python):
+    /// the block that ran the old porcelain is replaced, the user's file kept as it was.
+    @Test func installShellFromAnotherPlaceReplacesTheBlockThatRanTheOldOne() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let old = try sandbox.makeBin("old place")
+        let new = try sandbox.makeBin("new place")
+        let bashrc = sandbox.home + "/.bashrc"
+        let mine = "# my settings\nexport EDITOR=vi"
+        try Data(mine.utf8).write(to: URL(fileURLWithPath: bashrc))
+        let env = sandbox.environment
+        #expect(try run(old + "/llm-memory", ["install-shell", "bash"], environment: env).status == 0)
+
+        let replace = try run(new + "/llm-memory", ["install-shell", "bash"], environment: env)
+        #expect(replace.status == 0, "\(replace.err)")
+        #expect(replace.err.contains("runs another llm-memory"), "\(replace.err)")
+        let text = try String(contentsOfFile: bashrc, encoding: .utf8)
+        #expect(text.hasPrefix(mine + "\n# >>> llm-user-memory >>>"), "\(text)")
+        #expect(text.components(separatedBy: "# >>> llm-user-memory >>>").count == 2, "\(text)")
+        #expect(text.contains("'\(new)/llm-memory'") && !text.contains("'\(old)/llm-memory'"), "\(text)")
+        #expect(FileManager.default.contents(atPath: bashrc + ".llm-memory.bak") == Data(mine.utf8))
+
+        let again = try run(new + "/llm-memory", ["install-shell", "bash"], environment: env)
+        #expect(again.err.contains("already installed"), "\(again.err)")
+        #expect(try String(contentsOfFile: bashrc, encoding: .utf8) == text)
+        #expect(try run(new + "/llm-memory", ["uninstall-shell", "bash"], environment: env).status == 0)
+        #expect(FileManager.default.contents(atPath: bashrc) == Data(mine.utf8))
+        #expect(!FileManager.default.fileExists(atPath: bashrc + ".llm-memory.bak"))
     }
 }
