@@ -26,18 +26,11 @@ extension Repo {
 @Suite(.enabled(if: Repo.wheel != nil, "needs a wheel in dist/ (make wheel)"))
 struct WheelTests {
 
-    static let profileText = """
-        # User profile
-
-        ## Personal Information
-
-        - Role: Rust developer
-
-        ## Interests
-
-        - Sailing on Lake Constance
-
-        """
+    /// The plugin tests' profile and their reading of the echo model's reply.
+    static let profileText = PluginAdapterTests.profileText
+    static func echoed(_ result: RunResult) throws -> (prompt: String, system: String) {
+        try PluginAdapterTests.echoed(result)
+    }
 
     /// A fresh venv under `<sandbox>/my tools/venv`, with the pinned llm installed by pip
     /// (from PyPI or pip's cache, as scripts/setup-test-env.sh does).
@@ -53,12 +46,6 @@ struct WheelTests {
                           environment: env)
         try #require(pip.status == 0, "\(pip.err)")
         return venv
-    }
-
-    static func echoed(_ result: RunResult) throws -> (prompt: String, system: String) {
-        let object = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any],
-                                  "not the echo model's JSON: \(result.out) \(result.err)")
-        return (try #require(object["prompt"] as? String), try #require(object["system"] as? String))
     }
 
     /// Every regular file under `dir`, by path relative to it.

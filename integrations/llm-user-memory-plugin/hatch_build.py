@@ -20,8 +20,8 @@ rather than assumed from the machine building it:
 Only Linux is handled; the README says what a macOS wheel would need. Editable installs
 (`llm install -e`) get the adapter alone, as before.
 
-The version is the project's (`base-version` below in pyproject.toml) with a local label
-naming the content: `0.1+<12 hex of SHA-256 over the staged tree and the adapter>`. pip
+The version is the project's (`base-version` in pyproject.toml) with a local label naming
+the content: `0.1+<12 hex of SHA-256 over the staged tree and this project's files>`. pip
 keeps an installed distribution of the same version when asked to install a wheel file
 ("already installed with the same version"), so a wheel rebuilt after a change must
 differ in version for `llm install dist/*.whl` to take it; a rebuild of the same content
@@ -86,19 +86,23 @@ def platform_tag(tree):
 
 
 def content_digest(*roots):
-    """12 hex digits of SHA-256 over the files under `roots`: relative path, whether
-    executable, bytes (bytecode caches left out)."""
+    """12 hex digits of SHA-256 over `roots` (files, and the files under directories):
+    relative path, whether executable, bytes (bytecode caches left out)."""
     digest = hashlib.sha256()
     for root in roots:
-        for directory, subdirectories, names in os.walk(root):
-            subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
-            for name in sorted(names):
-                path = os.path.join(directory, name)
-                digest.update(os.path.relpath(path, root).encode() + b"\0")
-                digest.update(b"x\0" if os.access(path, os.X_OK) else b"-\0")
-                with open(path, "rb") as f:
-                    for chunk in iter(lambda: f.read(1 << 20), b""):
-                        digest.update(chunk)
+        if os.path.isfile(root):
+            paths = [(os.path.basename(root), root)]
+        else:
+            paths = []
+            for directory, subdirectories, names in os.walk(root):
+                subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
+                paths += [(os.path.relpath(os.path.join(directory, n), root), os.path.join(directory, n))
+                          for n in sorted(names)]
+        for name, path in paths:
+            digest.update(name.encode() + b"\0" + (b"x\0" if os.access(path, os.X_OK) else b"-\0"))
+            with open(path, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(chunk)
     return digest.hexdigest()[:12]
 
 
@@ -107,7 +111,8 @@ class CustomMetadataHook(MetadataHookInterface):
         version = self.config["base-version"]
         tree = os.environ.get(TREE_VARIABLE, "")
         if tree:
-            version += "+" + content_digest(tree, os.path.join(self.root, PACKAGE))
+            project = [os.path.join(self.root, name) for name in (PACKAGE, "pyproject.toml", "hatch_build.py", "README.md")]
+            version += "+" + content_digest(tree, *project)
         metadata["version"] = version
 
 
