@@ -26,15 +26,29 @@ cmd_path() {
   case "${1:-}" in
     --fragment) printf '%s\n' "$FRAGMENT" ;;
     --dir) printf '%s\n' "$MEMORY_DIR" ;;
+    --tools) tools_dir ;;
     "" | --profile) printf '%s\n' "$PROFILE" ;;
     *) unexpected "$1" ;;
   esac
 }
 
+# The directory of the mem-* tools this porcelain runs, absolute, so that pipelines can
+# put them on PATH wherever they were installed (inside the wheel: its package's bin/).
+tools_dir() {
+  require_tools
+  if [ -n "$TOOLS" ]; then
+    (cd -- "$TOOLS" && pwd)
+  else
+    dirname -- "$(command -v mem-extract)"
+  fi
+}
+
 about_path() {
   cat <<'ABOUT'
 Prints where the profile is (the default), or the fragment (--fragment), or the memory
-dir (--dir): $LLM_MEMORY_DIR, else <llm user dir>/memory. Creates nothing.
+dir (--dir): $LLM_MEMORY_DIR, else <llm user dir>/memory, or the directory holding the
+mem-* tools this porcelain runs (--tools: for export PATH="$(llm memory path --tools):$PATH";
+exit 69 when there are none). Creates nothing.
 ABOUT
 }
 
