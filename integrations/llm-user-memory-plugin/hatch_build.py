@@ -20,8 +20,9 @@ rather than assumed from the machine building it:
 Only Linux is handled; the README says what a macOS wheel would need. Editable installs
 (`llm install -e`) get the adapter alone, as before.
 
-The version is the project's (`base-version` in pyproject.toml) with a local label naming
-the content: `0.1+<12 hex of SHA-256 over the staged tree and this project's files>`. pip
+The version is the project's (share/llm-memory/VERSION, which the porcelain and the tools
+report too; `base-version` in pyproject.toml only when it cannot be read) with a local label
+naming the content: `0.2.0+<12 hex of SHA-256 over the staged tree and this project's files>`. pip
 keeps an installed distribution of the same version when asked to install a wheel file
 ("already installed with the same version"), so a wheel rebuilt after a change must
 differ in version for `llm install dist/*.whl` to take it; a rebuild of the same content
@@ -106,10 +107,22 @@ def content_digest(*roots):
     return digest.hexdigest()[:12]
 
 
+def project_version(tree, root):
+    """The version the porcelain and the tools report (share/llm-memory/VERSION: one place
+    for all of them), from the staged tree, else from the checkout this directory is in."""
+    for base in ([tree] if tree else []) + [os.path.join(root, "..", "..")]:
+        try:
+            with open(os.path.join(base, "share", "llm-memory", "VERSION"), encoding="utf-8") as f:
+                return f.read().strip()
+        except OSError:
+            continue
+    return None
+
+
 class CustomMetadataHook(MetadataHookInterface):
     def update(self, metadata):
-        version = self.config["base-version"]
         tree = os.environ.get(TREE_VARIABLE, "")
+        version = project_version(tree, self.root) or self.config["base-version"]
         if tree:
             project = [os.path.join(self.root, name) for name in (PACKAGE, "pyproject.toml", "hatch_build.py", "README.md")]
             version += "+" + content_digest(tree, *project)
