@@ -11,8 +11,8 @@ struct MemProposeCommand: StageCommand {
             Reads exchanges (JSON Lines, as mem-extract prints them) on standard input and the \
             current profile (--profile; a missing profile is empty), asks a model through the \
             `llm` CLI what to change, and prints one delta (JSON) on standard output:
-              {"ops": [{"op": "add"|"replace"|"remove", "section": …, "text": …, "old": …, "source": <exchange id>}],
-               "sources": [the exchange ids read], "through": <cursor of the last one read>, "model": <model used>}
+              {"ops": [{"op": "add"|"replace"|"remove", "section": …, "text": …, "old": …, "source": <exchange id>,
+                        "source_time": <its datetime>}], "sources": [the exchange ids read], "through": <cursor of the last one read>, "model": <model used>}
             No exchanges in → a delta with no ops and no model call. Secrets are redacted \
             before anything is sent; the call is `llm prompt -m MODEL --no-log -s …` (never \
             logged), run with LLM_MEMORY_DISABLED=true. The model's reply is untrusted: only \
@@ -29,11 +29,17 @@ struct MemProposeCommand: StageCommand {
             LLM_MEMORY_BUDGET, else 12000 characters); the first always fits. "sources" and \
             "through" cover the exchanges taken (and gate-dropped ones before the first that \
             did not fit); the rest is left for the next run (llm-memory update loops until \
-            nothing is new).
+            nothing is new). No fact is dropped for lack of room: when ops do not all fit \
+            (--max-ops, a reply cut off), "through" stops before the first exchange whose ops \
+            were not all kept and the rest is proposed again. The request holds today's date \
+            and each exchange's; each op carries "source_time", its exchange's datetime.
 
-            Model: --model, else LLM_MEMORY_MODEL, else the model the exchanges used, else \
-            llm's default. A model llm cannot use at all (unknown, no key) falls back once to \
-            llm's default model. The model "local" is the built-in offline extractor: a fixed \
+            Model: --model, else LLM_MEMORY_MODEL, else the memory dir's "model" file (llm \
+            memory model ID), else none: then each exchange goes only to the model it was held \
+            with, and one call never mixes models (the batch stops before the first exchange of \
+            another model). There is no fallback: a model llm cannot use (unknown, no key, key \
+            refused) exits 69 naming it and the fix, and its exchanges wait. Exchanges with no \
+            model recorded go to "local". The model "local" is the built-in offline extractor: a fixed \
             set of English patterns for what you state about yourself ("I'm a Rust \
             developer", "I live in Lisbon", "I prefer short answers", "remember that …", \
             "forget that …"), with no model call and no network; it reads every exchange the \
@@ -49,7 +55,7 @@ struct MemProposeCommand: StageCommand {
 
     @OptionGroup var profile: ProfileOption
 
-    @Option(help: ArgumentHelp("The model to ask (default: LLM_MEMORY_MODEL, else the exchanges' model, else llm's default); \"local\": the built-in offline extractor.",
+    @Option(help: ArgumentHelp("The model to ask (default: LLM_MEMORY_MODEL, else the memory dir's model file, else each exchange's own model); \"local\": the built-in offline extractor.",
                                valueName: "id"))
     var model: String?
 
@@ -66,7 +72,7 @@ struct MemProposeCommand: StageCommand {
     @Option(help: ArgumentHelp("Seconds to wait for the model before giving up (exit 75).", valueName: "seconds"))
     var timeout: Double = 120
 
-    @Option(help: ArgumentHelp("Most ops one delta may hold; more are dropped.", valueName: "n"))
+    @Option(help: ArgumentHelp("Most ops one delta may hold; the exchanges of the rest are proposed again in the next run.", valueName: "n"))
     var maxOps: Int = 20
 
     @Option(help: ArgumentHelp("Longest op text kept, in characters; longer ops are dropped, not cut.", valueName: "n"))

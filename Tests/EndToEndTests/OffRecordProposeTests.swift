@@ -18,17 +18,18 @@ struct OffRecordProposeTests {
         var called: String { sandbox.root.appendingPathComponent("llm-called").path }
         var sent: String { sandbox.root.appendingPathComponent("llm-stdin").path }
 
-        /// `normal` false: every exchange is off the record.
-        init(normal: Bool = true) throws {
+        /// `normal` false: every exchange is off the record, which are held with
+        /// `offRecordModel`.
+        init(normal: Bool = true, offRecordModel: String = "echo") throws {
             sandbox = try Sandbox()
             let env = sandbox.environment
-            func llm(_ arguments: [String]) throws {
-                let result = try run(Repo.llm, ["-m", "echo"] + arguments, stdin: Data(), environment: env)
+            func llm(_ arguments: [String], model: String = "echo") throws {
+                let result = try run(Repo.llm, ["-m", model] + arguments, stdin: Data(), environment: env)
                 #expect(result.status == 0, "\(result.err)")
             }
-            try llm(["--sf", OffRecordProposeTests.marker, "I am a dentist and I live in Madrid"])
+            try llm(["--sf", OffRecordProposeTests.marker, "I am a dentist and I live in Madrid"], model: offRecordModel)
             if normal { try llm(["I live in Lisbon"]) }
-            try llm(["--sf", OffRecordProposeTests.marker, "I prefer short answers"])
+            try llm(["--sf", OffRecordProposeTests.marker, "I prefer short answers"], model: offRecordModel)
             let extracted = try run(Repo.tool("mem-extract"), [], environment: env)
             #expect(extracted.status == 0, "\(extracted.err)")
             exchanges = extracted.stdout
@@ -88,6 +89,19 @@ struct OffRecordProposeTests {
         let (_, delta) = try setup.propose(["--model", "echo", "--llm", try setup.fakeLLM()] + gate)
         #expect(!FileManager.default.fileExists(atPath: setup.called), "a model was called")
         #expect((delta["ops"] as? [Any])?.isEmpty == true)
+        #expect(delta["sources"] as? [String] == setup.ids)
+        #expect(delta["through"] as? String == setup.lastCursor)
+    }
+
+    /// With no memory model, each exchange goes to its own model and one call never mixes
+    /// models; exchanges off the record go nowhere, so their model splits no batch.
+    @Test func offTheRecordExchangesOfAnotherModelDoNotSplitTheBatch() throws {
+        let setup = try Setup(offRecordModel: "facts")
+        defer { setup.sandbox.remove() }
+        #expect(setup.sandbox.environment["LLM_MEMORY_MODEL"] == nil)
+        let (_, delta) = try setup.propose(["--llm", try setup.fakeLLM()])
+        #expect(setup.file(setup.called) == "called\n")
+        #expect(!setup.file(setup.sent).contains("dentist"))
         #expect(delta["sources"] as? [String] == setup.ids)
         #expect(delta["through"] as? String == setup.lastCursor)
     }

@@ -190,6 +190,7 @@ struct PluginAdapterTests {
         #expect(result.out == "")
         #expect(result.err.hasPrefix("Error: "))
         #expect(result.err.contains("llm-user-memory tools not found"))
+        #expect(result.err.contains("make wheel && llm install dist/*.whl"))
         #expect(result.err.contains("make install"))
         #expect(result.err.contains("mem-render"))
 

@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func thePluginAdapterServesExactlyTheMarker() throws {
-        let source = try String(contentsOfFile: Self.repoFile("integrations/llm-user-memory-plugin/llm_user_memory_adapter.py"),
+        let source = try String(contentsOfFile: Self.repoFile("integrations/llm-user-memory-plugin/llm_user_memory_adapter/__init__.py"),
                                 encoding: .utf8)
         #expect(source.contains(#"OFF_RECORD = " \t\n\t \n""#), "the adapter's OFF_RECORD is not the marker's content")
     }

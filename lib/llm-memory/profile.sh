@@ -26,15 +26,29 @@ cmd_path() {
   case "${1:-}" in
     --fragment) printf '%s\n' "$FRAGMENT" ;;
     --dir) printf '%s\n' "$MEMORY_DIR" ;;
+    --tools) tools_dir ;;
     "" | --profile) printf '%s\n' "$PROFILE" ;;
     *) unexpected "$1" ;;
   esac
 }
 
+# The directory of the mem-* tools this porcelain runs, absolute, so that pipelines can
+# put them on PATH wherever they were installed (inside the wheel: its package's bin/).
+tools_dir() {
+  require_tools
+  if [ -n "$TOOLS" ]; then
+    (cd -- "$TOOLS" && pwd)
+  else
+    dirname -- "$(command -v mem-extract)"
+  fi
+}
+
 about_path() {
   cat <<'ABOUT'
 Prints where the profile is (the default), or the fragment (--fragment), or the memory
-dir (--dir): $LLM_MEMORY_DIR, else <llm user dir>/memory. Creates nothing.
+dir (--dir): $LLM_MEMORY_DIR, else <llm user dir>/memory, or the directory holding the
+mem-* tools this porcelain runs (--tools: for export PATH="$(llm memory path --tools):$PATH";
+exit 69 when there are none). Creates nothing.
 ABOUT
 }
 
@@ -266,6 +280,60 @@ ABOUT
 SETTINGS="LLM_MEMORY_BATCH LLM_MEMORY_BIN_DIR LLM_MEMORY_BUDGET LLM_MEMORY_DIR LLM_MEMORY_DISABLED \
 LLM_MEMORY_LLM LLM_MEMORY_MODEL LLM_MEMORY_UPDATE_INTERVAL LLM_MEMORY_UPDATES LLM_USER_PATH"
 
+# model [ID|--unset]: the memory model every conversation is sent to for updates
+# (mem-propose reads the file). With none, each conversation goes back only to the model
+# it was held with. An ID llm does not list is refused, so a typo is not stored.
+cmd_model() {
+  [ $# -le 1 ] || { shift; unexpected "$@"; }
+  case "${1:-}" in
+    "")
+      if [ -n "${LLM_MEMORY_MODEL:-}" ]; then
+        printf '%s\n' "$LLM_MEMORY_MODEL"
+        note "(from LLM_MEMORY_MODEL, which overrides $MODEL_FILE)"
+      elif [ -s "$MODEL_FILE" ]; then
+        cat -- "$MODEL_FILE"
+      else
+        note "no memory model: each exchange goes back to its own model (choose one: $PROGRAM model ID)"
+      fi
+      ;;
+    --unset)
+      rm -f -- "$MODEL_FILE" || die_with 73 "cannot remove $MODEL_FILE"
+      note "no memory model: each exchange goes back to its own model"
+      ;;
+    -*) unexpected "$1" ;;
+    *[[:space:]]*) usage_error "a model id is one word, not '$1'" ;;
+    *)
+      if [ "$1" != local ]; then
+        llm_cmd="${LLM_MEMORY_LLM:-llm}"
+        if command -v "$llm_cmd" >/dev/null 2>&1; then
+          # `llm models list -m ID` prints the model when llm has it, nothing when not.
+          known=$(LLM_MEMORY_DISABLED=true "$llm_cmd" models list -m "$1" </dev/null 2>/dev/null) ||
+            die_with 69 "could not ask llm which models it has; nothing changed"
+          [ -n "$known" ] || die_with 69 "llm has no model '$1' (llm models list shows them); nothing changed"
+        else
+          note "llm not found, so '$1' was not checked against its models"
+        fi
+      fi
+      ensure_memory_dir
+      printf '%s\n' "$1" | write_file "$MODEL_FILE" || die_with 73 "cannot write $MODEL_FILE"
+      if [ "$1" = local ]; then
+        note "memory model: local — the built-in offline extractor reads every conversation; nothing is sent (undo: $PROGRAM model --unset)"
+      else
+        note "memory model: $1 — every conversation is sent to it for updates (undo: $PROGRAM model --unset)"
+      fi
+      ;;
+  esac
+}
+
+about_model() {
+  cat <<'ABOUT'
+Without ID: prints the memory model. With ID: every conversation is sent to that model
+for updates (checked against `llm models list`; `local` is the built-in offline
+extractor, which sends nothing). --unset: no memory model, so each exchange goes back
+only to the model it was held with (the default). LLM_MEMORY_MODEL overrides the choice.
+ABOUT
+}
+
 cmd_status() {
   no_arguments "$@"
   printf 'memory dir:     %s\n' "$MEMORY_DIR"
@@ -283,6 +351,13 @@ cmd_status() {
     printf 'paused:         yes: nothing said now is ever learned (llm memory resume)\n'
   else
     printf 'paused:         no\n'
+  fi
+  if [ -n "${LLM_MEMORY_MODEL:-}" ]; then
+    printf 'memory model:   %s (LLM_MEMORY_MODEL)\n' "$LLM_MEMORY_MODEL"
+  elif [ -s "$MODEL_FILE" ] && IFS= read -r chosen <"$MODEL_FILE"; then
+    printf 'memory model:   %s (llm memory model --unset: each exchange to its own model)\n' "$chosen"
+  else
+    printf 'memory model:   none: each exchange goes back to its own model (llm memory model ID to choose one)\n'
   fi
   after=""
   [ ! -f "$CURSOR_FILE" ] || IFS= read -r after <"$CURSOR_FILE" || :

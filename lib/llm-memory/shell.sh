@@ -59,8 +59,14 @@ cmd_install_shell() {
     *"'"*) die_with 64 "the path of $PROGRAM contains a single quote; install it elsewhere" ;;
   esac
   if has_block "$rc"; then
-    note "already installed in $rc"
-    return 0
+    if grep -qF -- "'$SELF'" "$rc"; then
+      note "already installed in $rc"
+      return 0
+    fi
+    # The block runs another llm-memory (an earlier `make install`, a wheel under another
+    # Python): it is replaced, so that the shell runs the one the user just asked for.
+    note "$rc runs another llm-memory; replacing its block"
+    cmd_uninstall_shell "$shell"
   fi
   mkdir -p -- "$(dirname -- "$rc")" || die_with 73 "cannot create $(dirname -- "$rc")"
   if [ -f "$rc" ]; then
@@ -248,14 +254,14 @@ cmd_shell_init() {
     done
   fi
   # The share dir without its "bin/.." (it is shown in `type llm` and error messages).
-  share=$(cd -- "$SHARE" && pwd -P) || share=$SHARE
+  share_dir=$(cd -- "$SHARE" && pwd -P) || share_dir=$SHARE
   for setting in \
     "bin=$SELF" \
     "user_dir=$LLM_DEFAULT_USER_DIR" \
     "llm=${llm_path:-/nonexistent}" \
     "site=${llm_site:-/nonexistent}" \
     "plugin=$plugin" \
-    "share=$share"; do
+    "share=$share_dir"; do
     quote "$1" "${setting#*=}"
     if [ "$1" = fish ]; then
       printf 'set -g __llm_memory_%s %s\n' "${setting%%=*}" "$quoted"
@@ -267,10 +273,10 @@ cmd_shell_init() {
     # The switch words as fish lists (bash and zsh read words.sh itself).
     # shellcheck disable=SC2154  # (set by share/llm-memory/words.sh, which bin/llm-memory sources)
     printf 'set -g __llm_memory_true %s\nset -g __llm_memory_false %s\n' "$__llm_memory_true" "$__llm_memory_false"
-    quote fish "$share/wrapper.fish"
+    quote fish "$share_dir/wrapper.fish"
     printf 'source %s\n' "$quoted"
   else
-    quote sh "$share/wrapper.sh"
+    quote sh "$share_dir/wrapper.sh"
     printf '. %s\n' "$quoted"
   fi
 }
