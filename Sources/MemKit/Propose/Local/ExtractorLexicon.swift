@@ -9,6 +9,8 @@ enum ExtractorLexicon {
                                        "you", "your", "yours", "u", "ur", "some", "any", "such", "so", "not", "no",
                                        "i", "me", "myself", "we", "us", "they", "he", "she", "here", "there", "both",
                                        "either", "neither", "doing", "being", "getting", "having", "is", "was"]
+    /// Words that stand for something named before: "forget about them".
+    static let pronouns: Set<String> = ["it", "them", "that", "this", "those", "these", "him", "her"]
     static let secondPerson: Set<String> = ["you", "your", "yours", "yourself", "u", "ur"]
     static let particles: Set<String> = ["up", "out", "off", "about", "around", "over", "down", "back", "away", "in", "on",
                                          "at", "by", "for", "with", "to", "from", "as"]
@@ -81,7 +83,7 @@ enum ExtractorLexicon {
                                             "end", "myself", "free", "fun", "money", "a", "an", "me", "you", "it", "this",
                                             "that", "them", "hours", "times", "time", "day", "days", "week", "year",
                                             "years", "months", "while", "living", "i", "now", "work", "scale"]
-    static let diets: Set<String> = ["vegetarian", "vegan", "pescatarian"]
+    static let diets: Set<String> = ["vegetarian", "vegan", "pescatarian", "pescetarian"]
 
     static let projectVerbs: [String: String] = [
         "building": "Building", "developing": "Developing", "making": "Making", "creating": "Creating",
@@ -103,6 +105,13 @@ enum ExtractorLexicon {
                                                 "double-check", "summarize", "summarise", "label", "prefix", "sign",
                                                 "measure", "quote", "link", "comment", "type", "tell", "make", "follow",
                                                 "apply", "convert", "express", "present", "wrap", "limit", "skip"]
+    /// What the assistant gives: after "your" in an instruction they make it the user's
+    /// preference about answers ("always keep your answers short"), not a blocked mention
+    /// of the assistant.
+    static let answerNouns: Set<String> = ["answer", "answers", "reply", "replies", "response", "responses",
+                                           "explanation", "explanations", "example", "examples", "code", "output",
+                                           "message", "messages", "suggestions", "summaries", "reasoning", "sources",
+                                           "tone", "comments"]
     static let setupNouns: Set<String> = ["editor", "ide", "shell", "os", "distro", "terminal", "language", "stack",
                                           "laptop", "browser", "machine", "computer", "setup", "database", "framework",
                                           "languages", "tools", "toolchain", "phone", "keyboard", "layout"]

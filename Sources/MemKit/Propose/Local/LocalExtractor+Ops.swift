@@ -48,6 +48,13 @@ extension LocalExtractor {
         case .role: prefixes = ["role:", "occupation:", "job:", "profession:", "job title:"]
         case .location: prefixes = ["lives in ", "based in ", "location:", "lives:", "home:"]
         case .employer: prefixes = ["works at ", "works for ", "employer:", "company:"]
+        case .diet:
+            // "Diet: vegetarian", or a bullet that is only the diet: "Vegetarian", "Is vegan".
+            let words = BulletMatcher.normalize(text).split(separator: " ").map(String.init)
+            if let last = words.last, ExtractorLexicon.diets.contains(last),
+               words.count == 1 || (words.count == 2 && ["is", "a", "an"].contains(words[0])) { return true }
+            prefixes = ["diet:"]
+        case .pronouns: prefixes = ["pronouns:"]
         }
         return prefixes.contains { lower.hasPrefix($0) }
     }

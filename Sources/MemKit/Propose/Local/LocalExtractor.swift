@@ -170,8 +170,11 @@ public struct LocalExtractor: Sendable {
 
     // MARK: - Facts
 
-    /// The kinds of fact the profile holds one of: a new one replaces the old.
-    enum Slot: Sendable { case name, role, location, employer }
+    /// The kinds of fact the profile holds one of: a new one replaces the old. A diet and
+    /// pronouns are one at a time like a name; tools, editors, operating systems and
+    /// languages are not — people use several at once (macOS at work, Linux at home), and
+    /// which one a new one replaces is said by "switched from X to Y", not guessed.
+    enum Slot: Sendable { case name, role, location, employer, diet, pronouns }
 
     /// The default sections a new fact goes to (a change or removal stays in the section
     /// of the bullet it touches).

@@ -189,6 +189,11 @@ extension SentenceReader {
     /// What "no longer …" / "stopped …" / "left …" names: the words after `j` (leading
     /// prepositions skipped) up to a clause or time word.
     func removal(after j: Int, in range: Range<Int>) -> [Fact] {
+        removedWords(after: j, in: range).map { [.remove($0)] } ?? []
+    }
+
+    /// The words a removal or a finished project names after `j`.
+    func removedWords(after j: Int, in range: Range<Int>) -> String? {
         let range = capture(from: j, in: range)
         var start = j + 1
         while start < range.upperBound, tokens[start].isWord, ["at", "in", "for", "on", "with", "to", "a", "an", "the"].contains(tokens[start].key) {
@@ -196,8 +201,8 @@ extension SentenceReader {
         }
         var end = start
         while end < range.upperBound, tokens[end].isWord, !ExtractorLexicon.removalStops.contains(tokens[end].key) { end += 1 }
-        guard end > start else { return [] }
-        return [.remove(text(start..<end))]
+        guard end > start else { return nil }
+        return words(start..<end)
     }
 
     /// A project being built, written or learned; one-off tasks (a function, an email) are not.
@@ -268,6 +273,12 @@ extension SentenceReader {
         }
         // "give me metric units" → "give metric units".
         if words.count > 1, words[1].key == "me" { words.remove(at: 1) }
+        // "keep your answers short" is about the answers the user wants: "keep answers
+        // short". Not after a preposition: "… in your responses to me" is a tail, cut below.
+        words = words.enumerated().filter { index, word in
+            !(word.key == "your" && index > 0 && !ExtractorLexicon.particles.contains(words[index - 1].key)
+              && index + 1 < words.count && ExtractorLexicon.answerNouns.contains(words[index + 1].key))
+        }.map(\.element)
         if let you = words.firstIndex(where: { ExtractorLexicon.secondPerson.contains($0.key) || $0.key == "me" }) {
             var cut = you
             while cut > 0, !["in", "to", "for", "with", "when", "on", "at"].contains(words[cut - 1].key) { cut -= 1 }
@@ -293,8 +304,10 @@ extension SentenceReader {
         return [.add(section: section, text: text, slot: nil)]
     }
 
-    /// The words of `range` as text, quoted or redacted text left out.
-    func text(_ range: Range<Int>) -> String {
-        BulletText.join(range.filter { tokens[$0].kind != .opaque }.map { tokens[$0] })
+    /// The words of `range` by their keys, quoted or redacted text left out: what a
+    /// removal matches bullets by. Keys, not the written text, so a contraction counts as
+    /// its words ("I'm training" is `i am training`, not a word "im" no bullet holds).
+    func words(_ range: Range<Int>) -> String {
+        range.filter { tokens[$0].isWord && !tokens[$0].key.isEmpty }.map { tokens[$0].key }.joined(separator: " ")
     }
 }

@@ -128,7 +128,7 @@ extension SentenceReader {
             }
             if ExtractorLexicon.diets.contains(key(k, range)), !tokens[min(k + 1, tokens.count - 1)].isWord || k + 1 >= range.upperBound
                 || !Lexicon.occupations.contains(key(k + 1, range)) {
-                return [.add(section: .personal, text: "Diet: \(key(k, range))", slot: nil)]
+                return [.add(section: .personal, text: "Diet: \(key(k, range))", slot: .diet)]
             }
             return role(after: j, in: range)
         case "from":
@@ -177,7 +177,7 @@ extension SentenceReader {
                 }
                 return project(gerund, verb: w, after: k, in: range)
             }
-            if ExtractorLexicon.diets.contains(w) { return [.add(section: .personal, text: "Diet: \(w)", slot: nil)] }
+            if ExtractorLexicon.diets.contains(w) { return [.add(section: .personal, text: "Diet: \(w)", slot: .diet)] }
             return []
         }
     }
@@ -208,6 +208,10 @@ extension SentenceReader {
     /// "switched/moved/migrated … (from X) to Y": a change of the bullet that mentions X, or
     /// a new `Uses Y` / `Lives in Y` (a move to a place that is not a known tool).
     func readSwitch(_ verb: String, at j: Int, in range: Range<Int>) -> [Fact] {
+        // "I've changed my mind about the short answers": the fact is taken back.
+        if verb == "changed", key(j + 1, range) == "my", key(j + 2, range) == "mind" {
+            return ["about", "on"].contains(key(j + 3, range)) ? removal(after: j + 3, in: range) : []
+        }
         var k = j + 1
         if key(k, range) == "over" || key(k, range) == "back" { k += 1 }
         var from: String?

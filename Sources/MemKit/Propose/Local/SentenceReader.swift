@@ -112,6 +112,10 @@ struct SentenceReader {
             case "my":
                 guard opensClause(k, in: range), !blockedBefore(k) else { continue }
                 facts += readMy(at: k, in: range)
+            case "forget":
+                // "…, please forget about them": an imperative opening a later clause.
+                guard tokens.opensClause(at: k, in: range), !blockedBefore(k) else { continue }
+                facts += forgetting(at: k, in: range)
             default:
                 continue
             }

@@ -1,0 +1,109 @@
+import Testing
+@testable import MemKit
+
+/// The offline extractor's rules for what `make eval` showed it missing, rule by rule:
+/// each table holds prompts that must give their ops and near-misses that must give none
+/// (or only the ops named), read against one profile as mem-propose reads it.
+@Suite struct LocalExtractorRuleTests {
+    static let profile = TestProfile.text(
+        personal: ["Role: JavaScript developer", "Lives in Paris", "Works at Acme", "Uses Vim", "Diet: vegetarian",
+                   "Pronouns: she/her", "Has two cats, Miso and Tofu", "Doesn't eat meat"],
+        projects: ["Training for the Berlin marathon in September",
+                   "Writing their PhD thesis on coral reef acoustics at the University of Bergen"],
+        interests: ["Likes board games"],
+        preferences: ["Always keep answers short"])
+
+    /// A prompt and the ops it must give against `profile`, each shown as "add Section:
+    /// text", "replace old → text" or "remove old"; none for a near-miss.
+    struct Case: Sendable, CustomTestStringConvertible {
+        var prompt: String
+        var ops: [String]
+        var testDescription: String { prompt }
+
+        init(_ prompt: String, _ ops: String...) {
+            self.prompt = prompt
+            self.ops = ops
+        }
+    }
+
+    static func shown(_ op: DeltaOp) -> String {
+        switch op.kind {
+        case .add: "add \(op.section): \(op.text ?? "")"
+        case .replace: "replace \(op.old ?? "") → \(op.text ?? "")"
+        case .remove: "remove \(op.old ?? "")"
+        }
+    }
+
+    func check(_ rule: Case, sourceLocation: SourceLocation = #_sourceLocation) {
+        let exchange = Exchange(id: "X", conversation: nil, model: nil, datetime: nil, prompt: rule.prompt, system: nil,
+                                fragments: [], response: "", cursor: "r0.t1")
+        let ops = LocalExtractor(profile: Self.profile).extract([exchange]).ops.map(Self.shown)
+        #expect(ops == rule.ops, sourceLocation: sourceLocation)
+    }
+
+    // MARK: - Forgetting and taking back
+
+    /// "forget …" reads a contraction as its words; a later clause may say it; a pronoun
+    /// stands for an earlier "about …"; "I changed my mind about X" takes X back.
+    static let forgetting: [Case] = [
+        Case("Forget that I'm training for a marathon.", "remove Training for the Berlin marathon in September"),
+        Case("Please forget that I've been training for the marathon", "remove Training for the Berlin marathon in September"),
+        Case("forget that I don't eat meat", "remove Doesn't eat meat"),
+        Case("I had to drop out, so forget that I'm training for a marathon.", "remove Training for the Berlin marathon in September"),
+        Case("And you don't need to keep the bit about my cats either, please forget about them.", "remove Has two cats, Miso and Tofu"),
+        Case("Actually, I've changed my mind about the short answers.", "remove Always keep answers short"),
+        // Near-misses.
+        Case("Forget that I'm training for a triathlon."),
+        Case("please forget about them"),
+        Case("My code is wrong, forget it."),
+        Case("I changed my mind, use Python instead."),
+        Case("If you see my cats, forget about them."),
+        Case("Forget the previous answer about marathons."),
+    ]
+
+    @Test(arguments: forgetting)
+    func forgetReadsContractionsLaterClausesAndPronounsAndAChangeOfMindTakesBack(rule: Case) { check(rule) }
+
+    // MARK: - Standing instructions
+
+    /// "your answers/replies/sources" in a standing instruction is the user's preference
+    /// about answers; a marker at the end of the instruction's own clause makes it standing.
+    static let instructions: [Case] = [
+        Case("Always keep your answers short and to the point.", "add Preferences: Always keep answers short and to the point"),
+        Case("From now on, keep your replies brief.", "add Preferences: Always keep replies brief"),
+        Case("Please make your answers shorter from now on, bullet points are fine.", "add Preferences: Always make answers shorter"),
+        Case("Always cite your sources.", "add Preferences: Always cite sources"),
+        Case("Never start your answers with a summary.", "add Preferences: Never start answers with a summary"),
+        Case("please never use emojis in your responses to me", "add Preferences: Never use emojis"),
+        // Near-misses.
+        Case("Keep your answers short."),
+        Case("Make your answers shorter, bullet points are fine from now on."),
+        Case("Never say your name."),
+        Case("Can you always keep your answers short?"),
+        Case("Always introduce yourself."),
+    ]
+
+    @Test(arguments: instructions)
+    func aStandingInstructionAboutYourAnswersIsAPreference(rule: Case) { check(rule) }
+
+    // MARK: - Single-valued facts
+
+    /// A diet and pronouns replace the bullet of their kind; a tool, OS or editor does not
+    /// (people use several at once).
+    static let singleValued: [Case] = [
+        Case("I'm pescatarian now.", "replace Diet: vegetarian → Diet: pescatarian"),
+        Case("I've started eating fish again, so I'm pescatarian now.", "replace Diet: vegetarian → Diet: pescatarian"),
+        Case("I'm vegan.", "replace Diet: vegetarian → Diet: vegan"),
+        Case("My pronouns are they/them.", "replace Pronouns: she/her → Pronouns: they/them"),
+        // Near-misses.
+        Case("I use Neovim.", "add Personal Information: Uses Neovim"),
+        Case("I'm on Fedora.", "add Personal Information: Uses Fedora"),
+        Case("My sister is vegan."),
+        Case("Is a vegan diet healthy?"),
+        Case("I'm not vegan."),
+        Case("I'm vegetarian."),
+    ]
+
+    @Test(arguments: singleValued)
+    func aDietAndPronounsReplaceTheirBulletAndToolsDoNot(rule: Case) { check(rule) }
+}
