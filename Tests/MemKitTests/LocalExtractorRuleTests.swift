@@ -106,4 +106,76 @@ import Testing
 
     @Test(arguments: singleValued)
     func aDietAndPronounsReplaceTheirBulletAndToolsDoNot(rule: Case) { check(rule) }
+
+    // MARK: - "We" of a household or a team
+
+    /// "We live in / moved to a place" is where the user lives; "we use a known tool",
+    /// "my/our team uses …" is the team's stack.
+    static let we: [Case] = [
+        Case("We live in Lisbon now!", "replace Lives in Paris → Lives in Lisbon"),
+        Case("We moved to Lisbon last year.", "replace Lives in Paris → Lives in Lisbon"),
+        Case("We've just moved to Melbourne, what should I know about renting?", "replace Lives in Paris → Lives in Melbourne"),
+        Case("we're living in Porto these days", "replace Lives in Paris → Lives in Porto"),
+        Case("My team uses Terraform and GCP for everything.", "add Personal Information: Team uses Terraform and GCP"),
+        Case("Our company uses Slack and Notion.", "add Personal Information: Company uses Slack and Notion"),
+        Case("We use Jira at work and I hate it.", "add Personal Information: Team uses Jira"),
+        Case("we use terraform for everything infra-wise", "add Personal Information: Team uses Terraform"),
+        Case("We migrated from Jenkins to GitLab CI in the spring.", "add Personal Information: Team uses GitLab CI"),
+        // Near-misses.
+        Case("If we lived in Lisbon, would taxes be lower?"),
+        Case("My parents live in Lisbon."),
+        Case("They moved to Lisbon."),
+        Case("We moved to the new office."),
+        Case("Should we move to Lisbon?"),
+        Case("Imagine we moved to Tokyo."),
+        Case("We're based in Berlin."),
+        Case("Then we use Bayes' theorem to update the prior."),
+        Case("If we used Postgres, would it scale?"),
+        Case("My friend's team uses Go."),
+        Case("We use Postgres but it keeps crashing with an error."),
+        Case("Our meeting uses Zoom."),
+    ]
+
+    @Test(arguments: we)
+    func weLiveInOrMovedToAPlaceAndWhatTheTeamUses(rule: Case) { check(rule) }
+
+    // MARK: - Adverbs
+
+    /// Adverbs that do not change what is said may stand before the verb; guesses, hedges
+    /// and the past may not.
+    static let adverbs: [Case] = [
+        Case("I finally switched from Vim to Neovim.", "replace Uses Vim → Uses Neovim"),
+        Case("Finally I switched from Vim to Helix.", "replace Uses Vim → Uses Helix"),
+        Case("I eventually moved to Lisbon.", "replace Lives in Paris → Lives in Lisbon"),
+        Case("I thankfully work at Globex now.", "replace Works at Acme → Works at Globex"),
+        // Near-misses.
+        Case("I previously lived in Lisbon."),
+        Case("I probably use Emacs."),
+        Case("I rarely use Emacs."),
+        Case("I hopefully start at Google in May."),
+    ]
+
+    @Test(arguments: adverbs)
+    func anAdverbThatChangesNothingMayStandBeforeTheVerb(rule: Case) { check(rule) }
+
+    // MARK: - The employer's place
+
+    /// "… at <employer> in <Place>": the place stays with the employer, not as `Lives in`.
+    static let employerPlace: [Case] = [
+        Case("I'm a frontend developer at a fintech startup in Berlin, mostly JavaScript and React.",
+             "replace Role: JavaScript developer → Role: frontend developer",
+             "replace Works at Acme → Works at a fintech startup in Berlin"),
+        Case("I work at Google in Zurich.", "replace Works at Acme → Works at Google in Zurich"),
+        Case("i work for a small agency in Leeds doing WordPress sites", "replace Works at Acme → Works for a small agency in Leeds"),
+        Case("I work at Globex in the US as a PM.", "replace Works at Acme → Works at Globex in the US",
+             "replace Role: JavaScript developer → Role: PM"),
+        // Near-misses: no place after the employer.
+        Case("I work at Acme in January."),
+        Case("I work at Acme in the city centre."),
+        Case("I'm a developer at a startup in Python.", "replace Role: JavaScript developer → Role: developer",
+             "replace Works at Acme → Works at a startup"),
+    ]
+
+    @Test(arguments: employerPlace)
+    func aPlaceAfterTheEmployerStaysWithIt(rule: Case) { check(rule) }
 }

@@ -92,7 +92,11 @@ enum ExtractorLexicon {
         "organizing": "Organizing", "organising": "Organising", "launching": "Launching", "maintaining": "Maintaining",
         "running": "Running", "starting": "Starting",
     ]
-    static let switchVerbs: Set<String> = ["switched", "moved", "migrated", "changed", "transitioned", "gone", "converted"]
+    static let switchVerbs: Set<String> = ["switched", "moved", "migrated", "changed", "transitioned", "gone", "converted",
+                                           "relocated"]
+    /// Who "my/our …" can be when it uses tools as the user's team: "my team uses …".
+    static let teamNouns: Set<String> = ["team", "company", "org", "organization", "organisation", "startup", "employer",
+                                         "lab", "department", "group", "squad", "workplace"]
     /// Verbs whose object a "no longer"/"not … anymore" removes.
     static let lastingVerbs: Set<String> = ["use", "work", "live", "like", "love", "enjoy", "do", "play", "write", "code",
                                             "program", "teach", "own", "run", "study", "have", "prefer", "eat", "drink",

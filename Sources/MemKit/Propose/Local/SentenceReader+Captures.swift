@@ -111,7 +111,13 @@ extension SentenceReader {
             guard !words.isEmpty, !ExtractorLexicon.notEmployers.contains(words[0].key), words[0].key != "i",
                   words[0].text.contains(where: { $0.isLetter }) else { return [] }
         }
-        let name = BulletText.join(words)
+        var name = BulletText.join(words)
+        // "a fintech startup in Berlin": the place is the employer's, kept with it. Not
+        // `Lives in` — people work for employers in cities they do not live in.
+        if key(k, range) == "in", let (place, end) = placeRun(after: k, in: range), !BulletText.isKnownTool(place) {
+            name += " in \(place)"
+            k = end
+        }
         let facts: [Fact] = [.add(section: .personal, text: "Works \(preposition) \(name)", slot: .employer)]
         if key(k, range) == "as" { return facts + roleAny(after: k, in: range) }
         return facts
@@ -120,6 +126,11 @@ extension SentenceReader {
     /// A place: capitalised words (with `of`, `de`, `upon` … between them), an optional
     /// leading "the", an optional ", Country".
     func place(after j: Int, in range: Range<Int>) -> String? {
+        placeRun(after: j, in: range)?.place
+    }
+
+    /// A place and the index after it.
+    func placeRun(after j: Int, in range: Range<Int>) -> (place: String, end: Int)? {
         let range = capture(from: j, in: range)
         var k = j + 1
         var words: [Token] = []
@@ -142,11 +153,11 @@ extension SentenceReader {
             var country: [Token] = []
             while k < range.upperBound, tokens[k].isWord, tokens[k].isCapitalized, country.count < 3 { country.append(tokens[k]); k += 1 }
             if k == range.upperBound || tokens[k].kind == .mark || ["and", "but", "so"].contains(tokens[k].key) {
-                return BulletText.join(Array(words[..<save])) + ", " + BulletText.join(country)
+                return (BulletText.join(Array(words[..<save])) + ", " + BulletText.join(country), k)
             }
             k = comma
         }
-        return BulletText.join(words)
+        return (BulletText.join(words), k)
     }
 
     /// "Vim", "Fly.io", "the Colemak layout": up to four words, up to a stop word.
@@ -162,14 +173,20 @@ extension SentenceReader {
 
     /// "Uses X": a tool, language or setup of up to six words.
     func uses(after j: Int, in range: Range<Int>) -> [Fact] {
+        usesPhrase(after: j, in: range).map { [.add(section: .personal, text: "Uses \($0)", slot: nil)] } ?? []
+    }
+
+    /// The tool, language or setup after `j`: up to six words, not deictic, not about the
+    /// assistant; "a/an/the" only before a capitalised name.
+    func usesPhrase(after j: Int, in range: Range<Int>) -> String? {
         let range = capture(from: j, in: range)
         let (words, _) = wordRun(from: j + 1, in: range, limit: 7, stops: ExtractorLexicon.stopAfterTool)
         guard let first = words.first, words.count <= 6, !ExtractorLexicon.deictic.contains(first.key),
-              !ExtractorLexicon.particles.contains(first.key), !words.contains(where: { ExtractorLexicon.secondPerson.contains($0.key) }) else { return [] }
+              !ExtractorLexicon.particles.contains(first.key), !words.contains(where: { ExtractorLexicon.secondPerson.contains($0.key) }) else { return nil }
         if ["a", "an", "the"].contains(first.key) {
-            guard words.count > 1, words[1].isCapitalized else { return [] }
+            guard words.count > 1, words[1].isCapitalized else { return nil }
         }
-        return [.add(section: .personal, text: "Uses \(BulletText.join(words))", slot: nil)]
+        return BulletText.join(words)
     }
 
     /// "Likes X" (Interests): not "the …", "my …", "when …", "to …" (a thing of the moment or a wish).

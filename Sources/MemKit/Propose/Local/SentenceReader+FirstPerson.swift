@@ -59,7 +59,7 @@ extension SentenceReader {
         case "live", "reside":
             guard key(j + 1, range) == "in" else { return [] }
             return place(after: j + 1, in: range).map { [.add(section: .personal, text: "Lives in \($0)", slot: .location)] } ?? []
-        case "moved", "switched", "migrated", "changed", "transitioned", "went", "converted":
+        case "moved", "switched", "migrated", "changed", "transitioned", "went", "converted", "relocated":
             return readSwitch(verb, at: j, in: range)
         case "work":
             return readWork(at: j, in: range)
@@ -206,8 +206,9 @@ extension SentenceReader {
     }
 
     /// "switched/moved/migrated … (from X) to Y": a change of the bullet that mentions X, or
-    /// a new `Uses Y` / `Lives in Y` (a move to a place that is not a known tool).
-    func readSwitch(_ verb: String, at j: Int, in range: Range<Int>) -> [Fact] {
+    /// a new `Uses Y` / `Lives in Y` (a move to a place that is not a known tool). `team`:
+    /// the subject is "we", whose new tool is the team's (`Team uses Y`).
+    func readSwitch(_ verb: String, at j: Int, in range: Range<Int>, team: Bool = false) -> [Fact] {
         // "I've changed my mind about the short answers": the fact is taken back.
         if verb == "changed", key(j + 1, range) == "my", key(j + 2, range) == "mind" {
             return ["about", "on"].contains(key(j + 3, range)) ? removal(after: j + 3, in: range) : []
@@ -223,10 +224,11 @@ extension SentenceReader {
         guard key(k, range) == "to" else { return [] }
         guard let (to, _) = shortName(after: k, in: range, stops: ExtractorLexicon.timeStops) else { return [] }
         let isTool = BulletText.isKnownTool(to)
-        if verb == "moved", !isTool {
+        if verb == "moved" || verb == "relocated", !isTool {
             guard BulletText.isCapitalizedPhrase(to) else { return [] }
             return [.change(from: from, to: to, fallback: "Lives in \(to)", slot: .location)]
         }
-        return [.change(from: from, to: to, fallback: "Uses \(to)", slot: nil)]
+        guard verb != "relocated" else { return [] }
+        return [.change(from: from, to: to, fallback: team ? "Team uses \(to)" : "Uses \(to)", slot: nil)]
     }
 }

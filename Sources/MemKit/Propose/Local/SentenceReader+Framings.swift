@@ -16,6 +16,7 @@ extension SentenceReader {
                 [.add(section: .personal, text: "Pronouns: \($0)", slot: .pronouns)]
             } ?? []
         }
+        if ExtractorLexicon.teamNouns.contains(first) { return readTeam(noun: j, in: range) }
         if first == "hobbies" || first == "interests", ["are", "include"].contains(key(j + 1, range)) {
             return likes(after: j + 1, in: range)
         }

@@ -73,7 +73,8 @@ struct SentenceReader {
     static let openers: Set<String> = Lexicon.fillers.union([
         "plus", "because", "since", "as", "currently", "personally", "honestly", "basically", "fyi", "today", "lately",
         "recently", "though", "otherwise", "generally", "mostly", "usually", "nowadays", "context", "note", "cause", "cos",
-        "hmm", "right", "sure", "thanks", "luckily", "unfortunately", "originally", "profession", "trade",
+        "hmm", "right", "sure", "thanks", "luckily", "unfortunately", "originally", "profession", "trade", "finally",
+        "eventually", "fortunately", "thankfully", "sadly",
     ])
 
     /// Words that make every later "I" of the sentence hypothetical, reported, or part of a
@@ -112,6 +113,12 @@ struct SentenceReader {
             case "my":
                 guard opensClause(k, in: range), !blockedBefore(k) else { continue }
                 facts += readMy(at: k, in: range)
+            case "we":
+                guard opensClause(k, in: range), !blockedBefore(k) else { continue }
+                facts += readWe(at: k, in: range)
+            case "our":
+                guard opensClause(k, in: range), !blockedBefore(k) else { continue }
+                facts += readTeam(noun: k + 1, in: range)
             case "forget":
                 // "…, please forget about them": an imperative opening a later clause.
                 guard tokens.opensClause(at: k, in: range), !blockedBefore(k) else { continue }
