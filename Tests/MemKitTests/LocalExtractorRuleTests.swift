@@ -178,4 +178,81 @@ import Testing
 
     @Test(arguments: employerPlace)
     func aPlaceAfterTheEmployerStaysWithIt(rule: Case) { check(rule) }
+
+    // MARK: - Milestones
+
+    /// Something begun reads as going on; a position taken gives the employer (and a role
+    /// when named); a project submitted or finished leaves Current Projects.
+    static let milestones: [Case] = [
+        Case("I've started learning Japanese.", "add Interests: Learning Japanese"),
+        Case("I started using Helix last month.", "add Personal Information: Uses Helix"),
+        Case("I've accepted a postdoc at the University of Queensland in Brisbane, starting in January.",
+             "replace Role: JavaScript developer → Role: postdoc",
+             "replace Works at Acme → Works at the University of Queensland in Brisbane"),
+        Case("I landed a developer job at Stripe.", "replace Role: JavaScript developer → Role: developer",
+             "replace Works at Acme → Works at Stripe"),
+        Case("I've accepted an offer from Stripe.", "replace Works at Acme → Works at Stripe"),
+        Case("I started a new job at Globex.", "replace Works at Acme → Works at Globex"),
+        Case("I submitted the thesis!", "remove Writing their PhD thesis on coral reef acoustics at the University of Bergen"),
+        Case("I defended my PhD thesis last week.", "remove Writing their PhD thesis on coral reef acoustics at the University of Bergen"),
+        // Near-misses.
+        Case("I got a plumber to fix the sink."),
+        Case("I got an offer from Stripe."),
+        Case("I started a company."),
+        Case("I started the build and it failed."),
+        Case("I submitted the thesis form but got an error."),
+        Case("Have I submitted the thesis?"),
+        Case("I accepted the invite."),
+        Case("I finished the board games chapter."),
+    ]
+
+    @Test(arguments: milestones)
+    func somethingBegunAPositionTakenAndAProjectFinished(rule: Case) { check(rule) }
+
+    // MARK: - Projects
+
+    /// What a project is, not what it is about, decides whether it is a one-off task.
+    static let projects: [Case] = [
+        Case("I'm writing a book about incident response for small teams.",
+             "add Current Projects: Writing a book about incident response for small teams"),
+        Case("I'm building a tool that drafts email replies.", "add Current Projects: Building a tool that drafts email replies"),
+        // Near-misses.
+        Case("I'm writing an essay about game engines."),
+        Case("I'm working on a bug in the parser."),
+        Case("I'm writing documentation for our API."),
+        Case("I'm working on a bunch of bugs."),
+    ]
+
+    @Test(arguments: projects)
+    func aProjectIsJudgedByItsHeadNotByWhatItIsAbout(rule: Case) { check(rule) }
+
+    // MARK: - Activities and household
+
+    /// Languages spoken, pastimes played, people mentored, habits, pets and family.
+    static let activities: [Case] = [
+        Case("I speak Hindi, Marathi and English, if that helps.", "add Personal Information: Speaks Hindi, Marathi and English"),
+        Case("I speak fluent German and some French.", "add Personal Information: Speaks fluent German and some French"),
+        Case("I play the cello in an amateur orchestra.", "add Interests: Plays the cello in an amateur orchestra"),
+        Case("I play chess with my son.", "add Interests: Plays chess with their son"),
+        Case("I mentor two junior engineers on the team.", "add Personal Information: Mentors two junior engineers on the team"),
+        Case("I go bouldering twice a week, and my forearms are sore.", "add Interests: Goes bouldering twice a week"),
+        Case("I have a dog called Biscuit who hates the pager.", "add Personal Information: Has a dog called Biscuit"),
+        Case("I've got two kids.", "add Personal Information: Has two kids"),
+        // Near-misses.
+        Case("I speak to my manager tomorrow."),
+        Case("I speak Python fluently."),
+        Case("I play the video and it freezes."),
+        Case("I play a key role in the migration."),
+        Case("I go looking for the logs every day."),
+        Case("I go shopping tomorrow."),
+        Case("I have a list of dicts."),
+        Case("I have a question about my dog."),
+        Case("My sister has two cats."),
+        Case("I don't have a dog."),
+        Case("I mentor him."),
+        Case("I have two cats, Miso and Tofu."),
+    ]
+
+    @Test(arguments: activities)
+    func languagesPastimesHabitsPetsAndFamily(rule: Case) { check(rule) }
 }

@@ -18,14 +18,21 @@ extension LocalExtractor {
                     ops.append(op)
                 }
             case let .remove(words):
-                let content = LocalExtractor.contentWords(words)
-                guard !content.isEmpty else { continue }
-                for bullet in bullets where content.allSatisfy({ word in bullet.words.contains { LocalExtractor.sameWord($0, word) } }) {
-                    ops.append(DeltaOp(kind: .remove, section: bullet.section, old: bullet.text, source: source))
-                }
+                ops += removals(of: words, from: bullets, source: source)
+            case let .done(words):
+                ops += removals(of: words, from: bullets.filter { $0.section.lowercased().contains("project") }, source: source)
             }
         }
         return ops
+    }
+
+    /// Removals of every bullet of `candidates` that holds all the content words of `words`.
+    func removals(of words: String, from candidates: [Bullet], source: String) -> [DeltaOp] {
+        let content = LocalExtractor.contentWords(words)
+        guard !content.isEmpty else { return [] }
+        return candidates.filter { bullet in
+            content.allSatisfy { word in bullet.words.contains { LocalExtractor.sameWord($0, word) } }
+        }.map { DeltaOp(kind: .remove, section: $0.section, old: $0.text, source: source) }
     }
 
     /// An add, or a replace of the bullet of the same single-valued kind; nothing when the

@@ -193,6 +193,9 @@ public struct LocalExtractor: Sendable {
         case change(from: String?, to: String, fallback: String, slot: Slot?)
         /// "forget …", "no longer …": the words that name what to remove.
         case remove(String)
+        /// "I submitted the thesis": a project is over; the words name the project bullets
+        /// (Current Projects) to remove.
+        case done(String)
     }
 
     /// The facts a typed prompt states about the user.

@@ -63,8 +63,9 @@ extension SentenceReader {
         let rolePhrase = Array(words[..<lastRole])
         if rolePhrase.contains(where: { ExtractorLexicon.evaluative.contains($0.key) }) { return [] }
         var facts: [Fact] = [.add(section: .personal, text: "Role: \(BulletText.join(rolePhrase))", slot: .role)]
-        // "… engineer at Spotify" (not "… teacher for 20 years")
-        let after = j + 1 + lastRole
+        // "… engineer at Spotify", "… postdoc position at UQ" (not "… teacher for 20 years")
+        var after = j + 1 + lastRole
+        if ExtractorLexicon.jobNouns.contains(key(after, range)) { after += 1 }
         if key(after, range) == "at" {
             facts += employer(after: after, preposition: key(after, range), in: range)
         }
@@ -226,8 +227,11 @@ extension SentenceReader {
     func project(_ gerund: String, verb: String, after j: Int, in range: Range<Int>) -> [Fact] {
         guard let what = phrase(after: j, in: range, maxWords: 12, rejectLeading: ExtractorLexicon.deictic.union(["it", "on"]),
                                 cutRelative: true) else { return [] }
-        if BulletText.containsAny(what, ExtractorLexicon.transientWork) { return [] }
-        if verb == "writing", !BulletText.containsAny(what, ExtractorLexicon.durableWorks) { return [] }
+        // What the work is, not what it is about: "a book about incident response" is a
+        // book, "a bug in the parser" a bug.
+        let head = BulletText.head(what)
+        if BulletText.containsAny(head, ExtractorLexicon.transientWork) { return [] }
+        if verb == "writing", !BulletText.containsAny(head, ExtractorLexicon.durableWorks) { return [] }
         let section: LocalExtractor.Section = verb == "learning" || verb == "studying" ? .interests : .projects
         return [.add(section: section, text: "\(gerund) \(what)", slot: nil)]
     }

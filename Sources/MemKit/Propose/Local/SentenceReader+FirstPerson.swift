@@ -25,9 +25,12 @@ extension SentenceReader {
                 }
                 return []
             }
+            // "I have two cats", "I've got a dog called Biscuit".
+            let household = household(from: key(j, range) == "got" ? j + 1 : j, in: range)
+            if !household.isEmpty { return noLonger ? [] : household }
             verb = key(j, range)
             if ExtractorLexicon.switchVerbs.contains(verb) { return readSwitch(verb, at: j, in: range) }
-            return []
+            return noLonger ? [] : readMilestone(verb, subject: subject, at: j, in: range)
         }
         if verb == "do" || verb == "does" || verb == "can" || verb == "did" {
             guard key(j + 1, range) == "not" else { return [] }
@@ -93,8 +96,13 @@ extension SentenceReader {
             } ?? []
         case "dislike", "hate", "detest", "loathe", "despise":
             return dislike(after: j, in: range)
+        case "speak", "mentor", "coach", "play", "go":
+            return readActivity(verb, at: j, in: range)
+        case "got":
+            let household = household(from: j + 1, in: range)
+            return household.isEmpty ? readMilestone(verb, subject: subject, at: j, in: range) : household
         default:
-            return []
+            return readMilestone(verb, subject: subject, at: j, in: range)
         }
     }
 
