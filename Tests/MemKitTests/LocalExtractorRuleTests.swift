@@ -121,6 +121,7 @@ import Testing
         Case("We use Jira at work and I hate it.", "add Personal Information: Team uses Jira"),
         Case("we use terraform for everything infra-wise", "add Personal Information: Team uses Terraform"),
         Case("We migrated from Jenkins to GitLab CI in the spring.", "add Personal Information: Team uses GitLab CI"),
+        Case("At work we use Python.", "add Personal Information: Team uses Python"),
         // Near-misses.
         Case("If we lived in Lisbon, would taxes be lower?"),
         Case("My parents live in Lisbon."),
@@ -134,6 +135,7 @@ import Testing
         Case("My friend's team uses Go."),
         Case("We use Postgres but it keeps crashing with an error."),
         Case("Our meeting uses Zoom."),
+        Case("Our company uses my code in production."),
     ]
 
     @Test(arguments: we)
@@ -238,6 +240,7 @@ import Testing
         Case("I go bouldering twice a week, and my forearms are sore.", "add Interests: Goes bouldering twice a week"),
         Case("I have a dog called Biscuit who hates the pager.", "add Personal Information: Has a dog called Biscuit"),
         Case("I've got two kids.", "add Personal Information: Has two kids"),
+        Case("I play video games on weekends.", "add Interests: Plays video games on weekends"),
         // Near-misses.
         Case("I speak to my manager tomorrow."),
         Case("I speak Python fluently."),
@@ -246,6 +249,9 @@ import Testing
         Case("I go looking for the logs every day."),
         Case("I go shopping tomorrow."),
         Case("I have a list of dicts."),
+        Case("I have a cat allergy, what can I take?"),
+        Case("I have a partner meeting at 3."),
+        Case("I play games with the data until it fits."),
         Case("I have a question about my dog."),
         Case("My sister has two cats."),
         Case("I don't have a dog."),

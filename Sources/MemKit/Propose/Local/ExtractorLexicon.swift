@@ -146,14 +146,20 @@ enum ExtractorLexicon {
         "trumpet", "trombone", "oboe", "bassoon", "harp", "ukulele", "banjo", "mandolin", "accordion", "harmonica",
         "organ", "keyboards", "synth", "tuba", "horn", "chess", "football", "soccer", "tennis", "basketball",
         "volleyball", "badminton", "squash", "golf", "rugby", "cricket", "hockey", "baseball", "softball", "handball",
-        "padel", "pickleball", "poker", "bridge", "ping-pong", "darts", "snooker", "pool", "d&d", "dnd", "games",
+        "padel", "pickleball", "poker", "bridge", "ping-pong", "darts", "snooker", "pool", "d&d", "dnd",
     ]
+    /// What "games" must follow to be a pastime: "I play video games".
+    static let kindsOfGames: Set<String> = ["video", "board", "card", "computer", "tabletop", "online", "mobile", "console"]
     /// What "I have" names as the user's household: pets and family ("I have two cats").
     static let household: Set<String> = [
         "dog", "dogs", "cat", "cats", "puppy", "kitten", "kittens", "rabbit", "rabbits", "hamster", "parrot", "horse",
         "horses", "tortoise", "turtle", "kid", "kids", "child", "children", "son", "sons", "daughter", "daughters",
         "baby", "toddler", "twins", "wife", "husband", "partner", "girlfriend", "boyfriend", "grandchildren",
     ]
+    /// Words that may follow a household noun (else it is part of a compound: "a cat
+    /// allergy", "a partner meeting").
+    static let afterHousehold: Set<String> = ["called", "named", "who", "that", "which", "and", "but", "so", "with",
+                                              "at", "in", "of", "from", "too", "as", "now", "aged"]
     /// Words that may stand before a household noun: "a rescue dog", "two young kids".
     static let householdModifiers: Set<String> = ["little", "young", "small", "teenage", "adult", "grown", "older", "younger",
                                                   "newborn", "rescue", "baby", "old"]

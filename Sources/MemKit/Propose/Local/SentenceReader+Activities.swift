@@ -17,7 +17,10 @@ extension SentenceReader {
         case "play":
             var k = j + 1
             if ["the", "a", "an"].contains(key(k, range)) { k += 1 }
-            guard [k, k + 1].contains(where: { ExtractorLexicon.pastimes.contains(key($0, range)) }) else { return [] }
+            // "the cello", "chess", "video games" (not "games with the data").
+            let kind = [k, k + 1].contains { ExtractorLexicon.pastimes.contains(key($0, range)) }
+                || (key(k + 1, range) == "games" && ExtractorLexicon.kindsOfGames.contains(key(k, range)))
+            guard kind else { return [] }
             return phrase(after: j, in: range, maxWords: 8, rejectLeading: ExtractorLexicon.deictic, cutRelative: true).map {
                 [.add(section: .interests, text: "Plays \($0)", slot: nil)]
             } ?? []
@@ -50,7 +53,10 @@ extension SentenceReader {
         guard ["a", "an"].contains(count) || ExtractorLexicon.numbers.contains(count) else { return [] }
         var j = k + 1
         if !ExtractorLexicon.household.contains(key(j, range)), ExtractorLexicon.householdModifiers.contains(key(j, range)) { j += 1 }
-        guard ExtractorLexicon.household.contains(key(j, range)) else { return [] }
+        // The noun ends its phrase: "a cat allergy", "a partner meeting" are not pets or people.
+        guard ExtractorLexicon.household.contains(key(j, range)),
+              j + 1 >= range.upperBound || !tokens[j + 1].isWord || ExtractorLexicon.afterHousehold.contains(key(j + 1, range))
+        else { return [] }
         var text = BulletText.join(Array(tokens[k...j]))
         if ["called", "named"].contains(key(j + 1, range)), let name = name(from: j + 2, in: range) {
             text += " \(key(j + 1, range)) \(name)"

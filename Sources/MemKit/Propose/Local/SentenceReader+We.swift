@@ -56,7 +56,8 @@ extension SentenceReader {
     /// the team, or says "at work"), X must start with a known tool or language: "we use
     /// Terraform", not "we use the chain rule" or "then we use Bayes' theorem".
     func teamUses(_ who: String, after j: Int, in range: Range<Int>, anyName: Bool) -> [Fact] {
-        guard !isAboutTrouble, let tool = usesPhrase(after: j, in: range) else { return [] }
+        // "our company uses my code" is about the user's work, not the team's stack.
+        guard !isAboutTrouble, key(j + 1, range) != "my", let tool = usesPhrase(after: j, in: range) else { return [] }
         if !anyName {
             guard let first = tool.split(separator: " ").first, BulletText.isKnownTool(String(first)) else { return [] }
         }

@@ -142,15 +142,23 @@ struct SentenceReader {
     }
 
     /// Whether the subject at `subject` opens its clause: first in it, after a clause mark
-    /// or fillers, or right after an opener ("in my spare time, I …" too). "like I'm five",
-    /// "when I run it", "that I'm" are not the user stating something.
+    /// or fillers, right after an opener, or after a framing that opens the sentence ("in
+    /// my spare time, I …", "at work we …"). "like I'm five", "when I run it", "that I'm"
+    /// are not the user stating something.
     func opensClause(_ subject: Int, in range: Range<Int>) -> Bool {
         var before = subject - 1
         if before >= range.lowerBound, tokens[before].key == "," { before -= 1 }
-        if before - 3 >= range.lowerBound, tokens.hasPhrase(["in", "my", "spare", "time"], at: before - 3)
-            || tokens.hasPhrase(["in", "my", "free", "time"], at: before - 3) { return true }
+        for frame in SentenceReader.framings where before - frame.count + 1 >= range.lowerBound
+            && tokens.hasPhrase(frame, at: before - frame.count + 1) && tokens.opensClause(at: before - frame.count + 1, in: range) {
+            return true
+        }
         return tokens.opensClause(at: subject, in: range, orAfter: SentenceReader.openers)
     }
+
+    /// Phrases that open a sentence and set its scene before the subject: "At work we use
+    /// …", "In my spare time I …".
+    static let framings: [[String]] = [["in", "my", "spare", "time"], ["in", "my", "free", "time"], ["at", "work"],
+                                       ["at", "home"], ["these", "days"], ["for", "work"]]
 
     /// Whether a word earlier in the sentence makes the subject at `subject` hypothetical,
     /// reported or part of a text to work on ("if I …", "she said I …", "translate: I …").
