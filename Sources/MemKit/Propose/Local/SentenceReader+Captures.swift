@@ -130,6 +130,11 @@ extension SentenceReader {
         placeRun(after: j, in: range)?.place
     }
 
+    /// "Lives in X" (the single-valued location) for the place after `j`.
+    func livesIn(after j: Int, in range: Range<Int>) -> [Fact] {
+        place(after: j, in: range).map { [.add(section: .personal, text: "Lives in \($0)", slot: .location)] } ?? []
+    }
+
     /// A place and the index after it.
     func placeRun(after j: Int, in range: Range<Int>) -> (place: String, end: Int)? {
         let range = capture(from: j, in: range)

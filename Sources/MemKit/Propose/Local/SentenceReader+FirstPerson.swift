@@ -61,7 +61,7 @@ extension SentenceReader {
         switch verb {
         case "live", "reside":
             guard key(j + 1, range) == "in" else { return [] }
-            return place(after: j + 1, in: range).map { [.add(section: .personal, text: "Lives in \($0)", slot: .location)] } ?? []
+            return livesIn(after: j + 1, in: range)
         case "moved", "switched", "migrated", "changed", "transitioned", "went", "converted", "relocated":
             return readSwitch(verb, at: j, in: range)
         case "work":
@@ -144,10 +144,10 @@ extension SentenceReader {
         case "based":
             var k = j + 1
             if key(k, range) == "out", key(k + 1, range) == "of" { k += 1 } else if key(k, range) != "in" { return [] }
-            return place(after: k, in: range).map { [.add(section: .personal, text: "Lives in \($0)", slot: .location)] } ?? []
+            return livesIn(after: k, in: range)
         case "located", "living", "residing":
             guard key(j + 1, range) == "in" else { return [] }
-            return place(after: j + 1, in: range).map { [.add(section: .personal, text: "Lives in \($0)", slot: .location)] } ?? []
+            return livesIn(after: j + 1, in: range)
         case "called", "named":
             return name(from: j + 1, in: range, allowLowercase: false).map {
                 [.add(section: .personal, text: "Name: \($0)", slot: .name)]

@@ -148,7 +148,7 @@ extension SentenceReader {
         if key(start + 1, range) == "someone", key(start + 2, range) == "who" {
             let verb = key(start + 3, range)
             if ["lives", "resides"].contains(verb), key(start + 4, range) == "in" {
-                return place(after: start + 4, in: range).map { [.add(section: .personal, text: "Lives in \($0)", slot: .location)] } ?? []
+                return livesIn(after: start + 4, in: range)
             }
             if verb == "works" { return readWork(at: start + 3, in: range) }
             return []

@@ -16,11 +16,11 @@ extension SentenceReader {
         switch key(j, range) {
         case "live", "reside":
             guard key(j + 1, range) == "in" else { return [] }
-            return place(after: j + 1, in: range).map { [.add(section: .personal, text: "Lives in \($0)", slot: .location)] } ?? []
+            return livesIn(after: j + 1, in: range)
         case "are":
             let k = skipAdverbs(j + 1, range)
             if ["living", "residing"].contains(key(k, range)), key(k + 1, range) == "in" {
-                return place(after: k + 1, in: range).map { [.add(section: .personal, text: "Lives in \($0)", slot: .location)] } ?? []
+                return livesIn(after: k + 1, in: range)
             }
             return key(k, range) == "using" ? teamUses("Team", after: k, in: range, anyName: saysAtWork(range)) : []
         case "moved", "relocated", "switched", "migrated":
