@@ -1,13 +1,14 @@
 /// Reads the patterns of `LocalExtractor`'s table in one sentence of the user's own words.
 ///
-/// A pattern starts only at a subject "I" or "my" that opens its clause and is not
-/// preceded in the sentence by a word that makes it hypothetical or reported, or at an
+/// A pattern starts only at a subject "I", "my", "we" or "our" that opens its clause and
+/// is not preceded in the sentence by a word that makes it hypothetical or reported, or at an
 /// imperative or framing ("remember …", "always …", "as a nurse, …") that opens the
 /// sentence; what it captures ends with its clause (`SentenceReader+Captures.swift`).
 /// Questions are read only in the clauses before the question itself. The "I …" patterns
-/// are in
-/// `SentenceReader+FirstPerson.swift`, "my …", imperatives and framings in
-/// `SentenceReader+Framings.swift`.
+/// are in `SentenceReader+FirstPerson.swift` (with what was begun, taken or finished in
+/// `+Milestones.swift`, what the user speaks, plays, does and has in `+Activities.swift`),
+/// "my …", imperatives and framings in `+Framings.swift`, "we …" and the user's team in
+/// `+We.swift`.
 struct SentenceReader {
     typealias Fact = LocalExtractor.Fact
 
