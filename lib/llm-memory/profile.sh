@@ -211,28 +211,66 @@ ABOUT
 
 # ---- pause, resume --------------------------------------------------------------------
 
+# record_off_record pause|resume: adds "WORD CURSOR TIME" to off-record — where llm's log
+# stands now (mem-extract --newest), in UTC — through a temp file renamed over it, the
+# lines before kept as they are (mem-extract --off-record reads them; README: Off the
+# record). Fails with mem-extract's status (its message on stderr), or 73/74.
+record_off_record() {
+  newest=$(tool mem-extract --newest) || return
+  off_tmp=$(mktemp "$OFF_RECORD.tmp.$$.XXXXXX" 2>/dev/null) || return 73
+  if { [ ! -e "$OFF_RECORD" ] || cat -- "$OFF_RECORD"; } >"$off_tmp" &&
+    printf '%s %s %s\n' "$1" "$newest" "$(now)" >>"$off_tmp" &&
+    mv -f -- "$off_tmp" "$OFF_RECORD"; then
+    return 0
+  fi
+  rm -f -- "$off_tmp"
+  return 74
+}
+
+# The stretch is opened before the flag is set and closed before it is removed, so a
+# crash in between errs towards learning less. Both always add their line: a second
+# pause changes nothing (the first holds), and a resume closes a stretch a crash left open.
 cmd_pause() {
   no_arguments "$@"
+  require_tools
   ensure_memory_dir
+  was_paused=""
+  [ ! -e "$PAUSED_FLAG" ] || was_paused=1
+  record_off_record pause || die_with "$?" "cannot record in $OFF_RECORD where the pause starts; not paused"
   write_file "$PAUSED_FLAG" </dev/null || die_with 73 "cannot write $PAUSED_FLAG"
-  note "paused: the profile is still injected but no longer updated (llm memory resume)"
+  if [ -n "$was_paused" ]; then
+    note "already paused: nothing said since the pause is ever learned (llm memory resume)"
+  else
+    note "paused: the profile is still injected; nothing said from now until resume is ever learned (llm memory resume)"
+  fi
 }
 
 about_pause() {
   cat <<'ABOUT'
-Stops updates, in every shell and process, until resume. The profile is still injected.
+Keeps what you say from now on out of memory, in every shell and program, until resume:
+it is never learned, not even after resume. No update runs while paused; the profile is
+still injected. Records where llm's log stands in off-record (README: Off the record).
 ABOUT
 }
 
 cmd_resume() {
   no_arguments "$@"
-  rm -f -- "$PAUSED_FLAG"
-  note "resumed: updates run again after each prompt"
+  require_tools
+  ensure_memory_dir
+  record_off_record resume || die_with "$?" "cannot record in $OFF_RECORD where the pause ends; still paused"
+  if [ -e "$PAUSED_FLAG" ]; then
+    rm -f -- "$PAUSED_FLAG"
+    note "resumed: what was said while paused stays unlearned; updates run again after each prompt"
+  else
+    note "not paused: updates already run after each prompt"
+  fi
 }
 
 about_resume() {
   cat <<'ABOUT'
-Lets updates run again after a pause.
+Ends a pause: updates run again after each prompt and learn what was said before the
+pause and from now on; what was said while paused is never learned, nor the rest of a
+conversation held then.
 ABOUT
 }
 
@@ -310,7 +348,7 @@ cmd_status() {
     printf 'fragment:       none (nothing is injected)\n'
   fi
   if [ -e "$PAUSED_FLAG" ]; then
-    printf 'paused:         yes (llm memory resume)\n'
+    printf 'paused:         yes: nothing said now is ever learned (llm memory resume)\n'
   else
     printf 'paused:         no\n'
   fi

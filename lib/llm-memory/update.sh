@@ -104,7 +104,7 @@ update_pass() {
   work=$1
   read_cursor
   after=$cursor
-  run_stage mem-extract --after "$after" --limit "$BATCH_SIZE" >"$work/exchanges"
+  run_stage mem-extract --after "$after" --limit "$BATCH_SIZE" --off-record "$OFF_RECORD" >"$work/exchanges"
   case $stage_status in
     0) ;;
     66) echo finished; return 0 ;;

@@ -41,10 +41,6 @@ function __llm_memory_is_command
 end
 
 function llm --wraps llm --description 'llm, with llm-user-memory'
-    if contains -- "$LLM_MEMORY_DISABLED" $__llm_memory_true
-        command llm $argv
-        return $status
-    end
     if not test -x $__llm_memory_bin
         if not set -q __llm_memory_warned
             set -g __llm_memory_warned 1
@@ -81,6 +77,20 @@ function llm --wraps llm --description 'llm, with llm-user-memory'
                 command llm $sub $argv
                 return $status
         end
+    end
+    # Off the record: see wrapper.sh.
+    if contains -- "$LLM_MEMORY_DISABLED" $__llm_memory_true
+        if test -r $__llm_memory_share/off-record.md
+            command llm $sub --sf $__llm_memory_share/off-record.md $argv
+            return $status
+        end
+        if not set -q __llm_memory_warned_off_record
+            set -g __llm_memory_warned_off_record 1
+            printf 'llm-memory: %s is missing; LLM_MEMORY_DISABLED calls cannot be kept off the record (llm memory pause can)\n' \
+                $__llm_memory_share/off-record.md >&2
+        end
+        command llm $sub $argv
+        return $status
     end
     set -l dir (__llm_memory_dir)
     set -l current 1

@@ -48,10 +48,6 @@ __llm_memory_stale() {
 }
 
 llm() {
-  if __llm_memory_in "${LLM_MEMORY_DISABLED:-}" "$__llm_memory_true"; then
-    command llm "$@"
-    return
-  fi
   if [ ! -x "$__llm_memory_bin" ]; then
     if [ -z "${__llm_memory_warned:-}" ]; then
       __llm_memory_warned=1
@@ -75,6 +71,21 @@ llm() {
       --save|--save=*) command llm "$__llm_memory_sub" "$@"; return ;;
     esac
   done
+  # Off the record: no profile, no update, and the whitespace-only marker fragment, which
+  # llm logs with this very call so that no update ever learns it (README: Off the record).
+  if __llm_memory_in "${LLM_MEMORY_DISABLED:-}" "$__llm_memory_true"; then
+    if [ -r "$__llm_memory_share/off-record.md" ]; then
+      command llm "$__llm_memory_sub" --sf "$__llm_memory_share/off-record.md" "$@"
+      return
+    fi
+    if [ -z "${__llm_memory_warned_off_record:-}" ]; then
+      __llm_memory_warned_off_record=1
+      printf 'llm-memory: %s is missing; LLM_MEMORY_DISABLED calls cannot be kept off the record (llm memory pause can)\n' \
+        "$__llm_memory_share/off-record.md" >&2
+    fi
+    command llm "$__llm_memory_sub" "$@"
+    return
+  fi
   __llm_memory_dir="${LLM_MEMORY_DIR:-${LLM_USER_PATH:-$__llm_memory_user_dir}/memory}"
   __llm_memory_current=1
   if __llm_memory_stale "$__llm_memory_dir"; then
