@@ -5,7 +5,7 @@ BINDIR = $(PREFIX)/bin
 ## its bin/ (the same layout as the repository), so all three go under one PREFIX.
 LIBDIR = $(PREFIX)/lib/llm-memory
 SHAREDIR = $(PREFIX)/share/llm-memory
-TOOLS = mem-extract mem-propose mem-merge mem-render
+TOOLS = mem-extract mem-propose mem-merge mem-render mem-backfill
 PYTHON ?= python3
 STRIP ?= strip
 PLUGIN = integrations/llm-user-memory-plugin

@@ -38,6 +38,10 @@ struct MemExtractCommand: StageCommand {
                                valueName: "cursor"))
     var after: Cursor = .start
 
+    @Option(help: ArgumentHelp("Print only exchanges at or before this cursor (a token like r12.t34): with --after, a stretch of the log; with --count, how many lie before a point.",
+                               valueName: "cursor"))
+    var until: Cursor?
+
     @Option(help: ArgumentHelp("Print at most this many exchanges: the oldest ones after the cursor.", valueName: "n"))
     var limit: Int?
 
@@ -66,8 +70,8 @@ struct MemExtractCommand: StageCommand {
         if let last, last < 0 { throw ValidationError("--last must be 0 or more") }
         if limit != nil && last != nil { throw ValidationError("--limit (the oldest) and --last (the newest) cannot be used together") }
         if busyTimeout < 0 { throw ValidationError("--busy-timeout must be 0 or more") }
-        if newest, count || limit != nil || last != nil || after != .start || offRecord != nil {
-            throw ValidationError("--newest takes no --after, --limit, --last, --count or --off-record")
+        if newest, count || limit != nil || last != nil || after != .start || until != nil || offRecord != nil {
+            throw ValidationError("--newest takes no --after, --until, --limit, --last, --count or --off-record")
         }
     }
 
@@ -80,6 +84,7 @@ struct MemExtractCommand: StageCommand {
             try Extraction.run(.init(
                 databasePath: databasePath,
                 after: after,
+                until: until,
                 limit: limit,
                 last: last,
                 busyTimeoutMilliseconds: busyTimeout,

@@ -66,6 +66,9 @@ struct MemProposeCommand: StageCommand {
     @Flag(help: "Send every exchange with typed text, without the gate.")
     var noGate = false
 
+    @Flag(help: "The exchanges are from before memory started (llm memory backfill): the model is told they are older than the profile.")
+    var backfill = false
+
     @Option(help: ArgumentHelp("The llm executable (default: LLM_MEMORY_LLM, else llm on PATH).", valueName: "path"))
     var llm: String?
 
@@ -98,9 +101,10 @@ struct MemProposeCommand: StageCommand {
             options.parser.maxOps = maxOps
             options.parser.maxOpChars = maxOpChars
             options.gate = !noGate
+            options.backfill = backfill
             if let chars = budget {
                 options.limits.budgetChars = chars
-            } else if let chars = try Self.budgetFromEnvironment() {
+            } else if let chars = try UpdatePrompt.Limits.budgetFromEnvironment() {
                 options.limits.budgetChars = chars
             }
             let proposer = Proposer(options: options) { StandardStreams.report("mem-propose", $0) }
@@ -108,14 +112,5 @@ struct MemProposeCommand: StageCommand {
             let delta = try proposer.propose(exchangeLines: input)
             try StandardStreams.writeOut(delta.json.prettySerialized() + "\n")
         }
-    }
-
-    /// LLM_MEMORY_BUDGET, when set (a setting, so a bad value is a usage error of the run).
-    static func budgetFromEnvironment() throws(MemError) -> Int? {
-        guard let text = Environment.value("LLM_MEMORY_BUDGET") else { return nil }
-        guard let value = Int(text.trimmingWhitespace()), value > 0 else {
-            throw MemError(.usage, "LLM_MEMORY_BUDGET must be a number of characters more than 0, not '\(text)'")
-        }
-        return value
     }
 }

@@ -38,6 +38,9 @@ import Testing
         ("mem-render", ["--profile", "/dev/zero"], "", 65),
         ("mem-extract", ["--limit", "many"], "", 64),
         ("mem-extract", ["--after", "yesterday"], "", 64),
+        ("mem-extract", ["--until", "tomorrow"], "", 64),
+        ("mem-backfill", ["estimate"], "", 66),
+        ("mem-backfill", ["next", "--since", "last spring"], "", 64),
     ]
 
     @Test(arguments: failures.indices)

@@ -12,6 +12,11 @@ public struct Exchange: Equatable, Sendable {
         /// Made while memory was paused (`llm memory pause` … `resume`), or a later
         /// exchange of a conversation that was.
         case paused
+        /// Its learning was taken back by `llm memory undo` (listed in the memory dir's
+        /// `undone` file, `mem-extract --undone`): a backfill reading it again must not
+        /// learn it again. Unlike the two above, it says nothing about the rest of its
+        /// conversation.
+        case undone
     }
 
     public struct Fragment: Equatable, Sendable {
@@ -129,7 +134,7 @@ public struct Exchange: Equatable, Sendable {
         var skip: Skip?
         if let value = json["skip"], value != .null {
             guard let reason = value.stringValue.flatMap(Skip.init(rawValue:)) else {
-                throw MemError(.dataError, "\"skip\" must be \"disabled\" or \"paused\"")
+                throw MemError(.dataError, "\"skip\" must be \"disabled\", \"paused\" or \"undone\"")
             }
             skip = reason
         }

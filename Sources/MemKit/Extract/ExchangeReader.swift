@@ -30,12 +30,14 @@ public final class ExchangeReader {
         modern = hasTurns ? try MessageStoreSource(db: database, windowed: windowed, windowSpan: windowSpan) : nil
     }
 
-    /// Calls `emit` for each exchange after `cursor`, oldest first, at most `limit`.
+    /// Calls `emit` for each exchange after `cursor` (and, with `until`, at or before it:
+    /// in each table, rowids up to its), oldest first, at most `limit`.
     /// The cursor handed with each exchange resumes right after it. Exchanges off the
     /// record (the `OffRecordMarker`, a stretch of `offRecord`, or a later exchange of a
-    /// conversation that was) come with `skip` set and no text (`OffRecordFilter`).
-    public func read(after cursor: Cursor, limit: Int? = nil, offRecord: OffRecordStretches = .init(),
-                     emit: (Exchange) throws(MemError) -> Void) throws(MemError) {
+    /// conversation that was) come with `skip` set and no text (`OffRecordFilter`); so do
+    /// those whose id is in `undone` (`skip` "undone", their conversation unaffected).
+    public func read(after cursor: Cursor, until: Cursor? = nil, limit: Int? = nil, offRecord: OffRecordStretches = .init(),
+                     undone: Set<String> = [], emit: (Exchange) throws(MemError) -> Void) throws(MemError) {
         let filter = OffRecordFilter(stretches: offRecord)
         if cursor != .start {
             try db.readTransaction { () throws(MemError) in try filter.seed(db, tables: tables, before: cursor) }
@@ -63,12 +65,12 @@ public final class ExchangeReader {
                 let want = min(chunkSize, limit.map { $0 - emitted } ?? chunkSize)
                 try db.readTransaction { () throws(MemError) in
                     if needLegacy, let legacy {
-                        legacyBuffer = try legacy.rows(after: legacyFetched, limit: want)
+                        legacyBuffer = try legacy.rows(after: legacyFetched, through: until?.responsesRowid ?? .max, limit: want)
                         if legacyBuffer.count < want { legacyDone = true }
                         if let last = legacyBuffer.last { legacyFetched = last.rowid }
                     }
                     if needModern, let modern {
-                        modernBuffer = try modern.rows(after: modernFetched, limit: want)
+                        modernBuffer = try modern.rows(after: modernFetched, through: until?.turnsRowid ?? .max, limit: want)
                         if modernBuffer.count < want { modernDone = true }
                         if let last = modernBuffer.last { modernFetched = last.rowid }
                     }
@@ -109,6 +111,7 @@ public final class ExchangeReader {
             }
             next.cursor = position.description
             if bothTables { guard seen.insert(next.id).inserted else { continue } }
+            if !undone.isEmpty, next.skip == nil, undone.contains(next.id) { next.keepOffRecord(.undone) }
             try emit(next)
             emitted += 1
         }
@@ -129,36 +132,37 @@ public final class ExchangeReader {
         }
     }
 
-    /// How many exchanges follow `cursor` (a replaced turn counted once per row).
-    public func count(after cursor: Cursor) throws(MemError) -> Int {
+    /// How many exchanges follow `cursor` (and, with `until`, are at or before it); a
+    /// replaced turn counted once per row.
+    public func count(after cursor: Cursor, until: Cursor? = nil) throws(MemError) -> Int {
         try db.readTransaction { () throws(MemError) in
             var total: Int64 = 0
             if hasResponses {
-                total += try db.prepare("SELECT count(*) FROM responses WHERE rowid > ?")
-                    .query([.int(cursor.responsesRowid)]) { $0.int(0) }.first ?? 0
+                total += try db.prepare("SELECT count(*) FROM responses WHERE rowid > ?1 AND rowid <= ?2")
+                    .query([.int(cursor.responsesRowid), .int(until?.responsesRowid ?? .max)]) { $0.int(0) }.first ?? 0
             }
             if hasTurns {
-                total += try db.prepare("SELECT count(*) FROM turns WHERE rowid > ?")
-                    .query([.int(cursor.turnsRowid)]) { $0.int(0) }.first ?? 0
+                total += try db.prepare("SELECT count(*) FROM turns WHERE rowid > ?1 AND rowid <= ?2")
+                    .query([.int(cursor.turnsRowid), .int(until?.turnsRowid ?? .max)]) { $0.int(0) }.first ?? 0
             }
             return Int(total)
         }
     }
 
-    /// Where the newest `n` exchanges after `cursor` begin: in each table, the row before
-    /// its newest `n` (or the cursor, when fewer follow it). Reading from there gives
-    /// every one of the newest `n` of both tables merged, and at most `n` more.
-    public func start(ofLast n: Int, after cursor: Cursor) throws(MemError) -> Cursor {
+    /// Where the newest `n` exchanges after `cursor` (up to `until`) begin: in each table,
+    /// the row before its newest `n` (or the cursor, when fewer follow it). Reading from
+    /// there gives every one of the newest `n` of both tables merged, and at most `n` more.
+    public func start(ofLast n: Int, after cursor: Cursor, until: Cursor? = nil) throws(MemError) -> Cursor {
         try db.readTransaction { () throws(MemError) in
             var start = cursor
             if hasResponses {
-                let rowid = try db.prepare("SELECT rowid FROM responses WHERE rowid > ? ORDER BY rowid DESC LIMIT 1 OFFSET ?")
-                    .query([.int(cursor.responsesRowid), .int(Int64(n))]) { $0.int(0) }.first
+                let rowid = try db.prepare("SELECT rowid FROM responses WHERE rowid > ?1 AND rowid <= ?3 ORDER BY rowid DESC LIMIT 1 OFFSET ?2")
+                    .query([.int(cursor.responsesRowid), .int(Int64(n)), .int(until?.responsesRowid ?? .max)]) { $0.int(0) }.first
                 if let rowid { start.responsesRowid = rowid }
             }
             if hasTurns {
-                let rowid = try db.prepare("SELECT rowid FROM turns WHERE rowid > ? ORDER BY rowid DESC LIMIT 1 OFFSET ?")
-                    .query([.int(cursor.turnsRowid), .int(Int64(n))]) { $0.int(0) }.first
+                let rowid = try db.prepare("SELECT rowid FROM turns WHERE rowid > ?1 AND rowid <= ?3 ORDER BY rowid DESC LIMIT 1 OFFSET ?2")
+                    .query([.int(cursor.turnsRowid), .int(Int64(n)), .int(until?.turnsRowid ?? .max)]) { $0.int(0) }.first
                 if let rowid { start.turnsRowid = rowid }
             }
             return start

@@ -3,6 +3,8 @@ public enum Extraction {
     public struct Options: Sendable {
         public var databasePath: String
         public var after: Cursor
+        /// Only exchanges at or before this cursor (`--until`): in each table, rowids up to its.
+        public var until: Cursor?
         /// At most this many: the oldest after the cursor.
         public var limit: Int?
         /// Only this many: the newest after the cursor (printed oldest first).
@@ -11,10 +13,11 @@ public enum Extraction {
         /// `<memory dir>/off-record` (`--off-record`): the paused stretches.
         public var offRecordPath: String?
 
-        public init(databasePath: String, after: Cursor, limit: Int?, last: Int? = nil, busyTimeoutMilliseconds: Int32 = 3000,
-                    offRecordPath: String? = nil) {
+        public init(databasePath: String, after: Cursor, until: Cursor? = nil, limit: Int?, last: Int? = nil,
+                    busyTimeoutMilliseconds: Int32 = 3000, offRecordPath: String? = nil) {
             self.databasePath = databasePath
             self.after = after
+            self.until = until
             self.limit = limit
             self.last = last
             self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
@@ -40,7 +43,7 @@ public enum Extraction {
                                     busyTimeoutMilliseconds: options.busyTimeoutMilliseconds)
         let reader = try ExchangeReader(database: db)
         if countOnly {
-            var n = try reader.count(after: options.after)
+            var n = try reader.count(after: options.after, until: options.until)
             if let limit = options.limit ?? options.last { n = min(n, limit) }
             try StandardStreams.writeOut("\(n)\n")
             return
@@ -56,13 +59,14 @@ public enum Extraction {
             // exchanges), keep the newest `last` of them in order.
             var newest: [Exchange] = []
             newest.reserveCapacity(min(last, 4096) + 1)
-            try reader.read(after: try reader.start(ofLast: last, after: options.after), offRecord: stretches) { (exchange) throws(MemError) in
+            let start = try reader.start(ofLast: last, after: options.after, until: options.until)
+            try reader.read(after: start, until: options.until, offRecord: stretches) { (exchange) throws(MemError) in
                 newest.append(exchange)
                 if newest.count > 2 * last + 1 { newest.removeFirst(newest.count - last) }
             }
             for exchange in newest.suffix(last) { try out.appendLine(exchange) }
         } else {
-            try reader.read(after: options.after, limit: options.limit, offRecord: stretches) { (exchange) throws(MemError) in
+            try reader.read(after: options.after, until: options.until, limit: options.limit, offRecord: stretches) { (exchange) throws(MemError) in
                 try out.appendLine(exchange)
             }
         }

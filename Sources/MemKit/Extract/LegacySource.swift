@@ -14,7 +14,7 @@ final class LegacySource {
         select = try db.prepare("""
             SELECT rowid, id, \(column("model")), \(column("prompt")), \(column("system")),
                    \(column("response")), \(column("conversation_id")), \(column("datetime_utc"))
-            FROM responses WHERE rowid > ? ORDER BY rowid LIMIT ?
+            FROM responses WHERE rowid > ?1 AND rowid <= ?3 ORDER BY rowid LIMIT ?2
             """)
         let tables = try db.readTransaction { () throws(MemError) in try db.tableNames() }
         let hasFragments = tables.isSuperset(of: ["prompt_fragments", "system_fragments", "fragments"])
@@ -31,8 +31,9 @@ final class LegacySource {
             ? try db.prepare("SELECT 1 FROM tool_results WHERE response_id = ? LIMIT 1") : nil
     }
 
-    func rows(after rowid: Int64, limit: Int) throws(MemError) -> [(rowid: Int64, exchange: Exchange)] {
-        let raw = try select.query([.int(rowid), .int(Int64(limit))]) { row in
+    /// The rows after `rowid` and at most `through`, at most `limit` of them, as exchanges.
+    func rows(after rowid: Int64, through: Int64 = .max, limit: Int) throws(MemError) -> [(rowid: Int64, exchange: Exchange)] {
+        let raw = try select.query([.int(rowid), .int(Int64(limit)), .int(through)]) { row in
             (rowid: row.int(0), id: row.text(1) ?? "", model: row.text(2), prompt: row.text(3),
              promptIsNull: row.isNull(3), system: row.text(4), response: row.text(5),
              conversation: row.text(6), datetime: row.text(7))

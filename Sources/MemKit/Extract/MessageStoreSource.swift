@@ -83,12 +83,12 @@ final class MessageStoreSource {
         let hasTurnFragments = tables.isSuperset(of: ["turn_fragments", "fragments"])
         selectTurns = try db.prepare("""
             SELECT rowid, id, thread_id, model, datetime_utc, parent_message_hash, tip_message_hash
-              FROM turns WHERE rowid > ?1 ORDER BY rowid LIMIT ?2
+              FROM turns WHERE rowid > ?1 AND rowid <= ?3 ORDER BY rowid LIMIT ?2
             """)
         selectChunkFragments = hasTurnFragments ? try db.prepare("""
             SELECT tf.turn_id, tf.kind, tf.fragment_id, f.source, f.hash
               FROM turn_fragments tf JOIN fragments f ON f.id = tf.fragment_id
-             WHERE tf.turn_id IN (SELECT id FROM turns WHERE rowid > ?1 ORDER BY rowid LIMIT ?2)
+             WHERE tf.turn_id IN (SELECT id FROM turns WHERE rowid > ?1 AND rowid <= ?3 ORDER BY rowid LIMIT ?2)
              ORDER BY tf.turn_id, tf.kind, tf."order"
             """) : nil
         selectMessage = try db.prepare("SELECT parent_hash, role FROM messages WHERE hash = ?")
@@ -120,8 +120,9 @@ final class MessageStoreSource {
                 """)) : nil
     }
 
-    func rows(after rowid: Int64, limit: Int) throws(MemError) -> [(rowid: Int64, exchange: Exchange)] {
-        let bounds: [Statement.Value] = [.int(rowid), .int(Int64(limit))]
+    /// The turns after `rowid` and at most `through`, at most `limit` of them, as exchanges.
+    func rows(after rowid: Int64, through: Int64 = .max, limit: Int) throws(MemError) -> [(rowid: Int64, exchange: Exchange)] {
+        let bounds: [Statement.Value] = [.int(rowid), .int(Int64(limit)), .int(through)]
         let turns = try selectTurns.query(bounds) { row in
             Turn(rowid: row.int(0), id: row.text(1) ?? "", thread: row.text(2), model: row.text(3),
                  datetime: row.text(4), parent: row.hash(5), tip: row.hash(6))

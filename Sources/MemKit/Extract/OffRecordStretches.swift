@@ -115,10 +115,21 @@ public struct OffRecordStretches: Equatable, Sendable {
 }
 
 /// llm's two log tables, each with its own rowid in a `Cursor`.
-enum LogTable {
+public enum LogTable: Sendable, Hashable, CaseIterable {
     case responses, turns
 
-    func rowid(in cursor: Cursor) -> Int64 {
+    public func rowid(in cursor: Cursor) -> Int64 {
         self == .turns ? cursor.turnsRowid : cursor.responsesRowid
+    }
+
+    /// The table's name in logs.db.
+    public var name: String { self == .turns ? "turns" : "responses" }
+
+    public init?(name: String) {
+        switch name {
+        case "turns": self = .turns
+        case "responses": self = .responses
+        default: return nil
+        }
     }
 }

@@ -76,13 +76,20 @@ public struct ModelChoice: Sendable, Equatable {
     /// the first exchange to send (`send[i]`) whose route differs from the first such
     /// exchange's. Exchanges not sent go anywhere: they are only read.
     public func sameRoutePrefix(_ exchanges: ArraySlice<Exchange>, send: [Bool]) -> (count: Int, route: Route?) {
-        var route: Route?
-        for i in exchanges.indices where send[i] {
-            let this = self.route(exchanges[i])
-            if let route, route != this { return (i - exchanges.startIndex, route) }
-            route = this
+        let start = exchanges.startIndex
+        return ModelChoice.sameRoutePrefix(count: exchanges.count) { i in send[start + i] ? route(exchanges[start + i]) : nil }
+    }
+
+    /// The same over routes alone: `route(i)` is where exchange i goes, nil when it is not
+    /// sent (the backfill's estimate decides routes without keeping the exchanges).
+    public static func sameRoutePrefix(count: Int, route: (Int) -> Route?) -> (count: Int, route: Route?) {
+        var first: Route?
+        for i in 0..<count {
+            guard let this = route(i) else { continue }
+            if let first, first != this { return (i, first) }
+            first = this
         }
-        return (exchanges.count, route)
+        return (count, first)
     }
 
     /// The one-line message for a model that cannot be used: which, why, its exchanges

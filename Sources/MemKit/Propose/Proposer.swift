@@ -54,6 +54,9 @@ public struct Proposer {
         public var timeout: Double = 120
         /// Whether exchanges pass the `Gate` before anything is sent (`--no-gate` turns it off).
         public var gate = true
+        /// The exchanges are from before memory started (`--backfill`): the request says
+        /// they are older than the profile (`UpdatePrompt`).
+        public var backfill = false
         public var parser = ReplyParser.Options()
         public var limits = UpdatePrompt.Limits()
 
@@ -185,7 +188,8 @@ public struct Proposer {
             let left = group.count - batch.consumed
             report("budget: sending \(batch.sent.count) exchange\(batch.sent.count == 1 ? "" : "s") (\(batch.sentChars) of \(options.limits.budgetChars) characters); the \(left) after them \(left == 1 ? "is" : "are") left for the next pass")
         }
-        let prompt = UpdatePrompt(exchanges: batch.sent, profile: profile.text, limits: options.limits, today: options.today)
+        let prompt = UpdatePrompt(exchanges: batch.sent, profile: profile.text, limits: options.limits, today: options.today,
+                                  backfill: options.backfill)
         if prompt.redactions > 0 {
             report("redacted \(prompt.redactions) secret\(prompt.redactions == 1 ? "" : "s") from the text sent to the model")
         }

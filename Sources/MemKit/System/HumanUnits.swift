@@ -11,4 +11,15 @@ public enum HumanUnits {
         }
         return bytes == 1 ? "1 byte" : "\(bytes) bytes"
     }
+
+    /// A count with thousands separators: 30000 → "30,000".
+    public static func count(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return n < 0 ? "-" + out : out
+    }
 }

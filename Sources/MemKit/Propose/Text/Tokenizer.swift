@@ -62,17 +62,17 @@ enum Tokenizer {
         let s = Array(line.unicodeScalars)
         var out: [Token] = []
         var i = 0
-        func isLetterOrDigit(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || c.properties.numericType != nil }
+        func isLetterOrDigit(_ c: Unicode.Scalar) -> Bool { c.isLetterFast || c.isNumericFast }
         func isWordStart(_ c: Unicode.Scalar) -> Bool { isLetterOrDigit(c) || c == "_" }
         while i < s.count {
             let c = s[i]
             if c == UserText.opaque { out.append(.placeholder); i += 1; continue }
-            if c.properties.isWhitespace { i += 1; continue }
+            if c.isWhitespaceFast { i += 1; continue }
             if isWordStart(c) {
                 var j = i + 1
                 while j < s.count {
                     let d = s[j]
-                    if isWordStart(d) || d.properties.generalCategory == .nonspacingMark { j += 1; continue }
+                    if isWordStart(d) || d.isNonspacingMarkFast { j += 1; continue }
                     // Joiners inside a word: it's, Node.js, full-stack, I/O, AT&T, user@host, UTC+2.
                     if (d == "'" || d == "." || d == "-" || d == "/" || d == "&" || d == "@" || d == "+"), j + 1 < s.count,
                        isWordStart(s[j + 1]) { j += 2; continue }

@@ -36,7 +36,9 @@ public enum UserText {
     /// The user's own lines, in order; cut-out material leaves an empty line in its place,
     /// so nothing before and after a cut reads as one sentence.
     public static func ownLines(_ prompt: String) -> [String] {
-        let lines = normalized(prompt).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Split on the byte: a line feed is always a character of its own.
+        let lines = normalized(prompt).utf8.split(separator: 0x0A, omittingEmptySubsequences: false)
+            .map { String(Substring($0)) }
         var keep = [Bool](repeating: true, count: lines.count)
         var texts = lines
 
@@ -132,6 +134,8 @@ public enum UserText {
     // MARK: - Normalising
 
     static func normalized(_ text: String) -> String {
+        // ASCII without a carriage return has nothing to change.
+        if text.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) { return text }
         var out = String.UnicodeScalarView()
         var previousCR = false
         for s in text.unicodeScalars {
@@ -153,10 +157,11 @@ public enum UserText {
     /// Replaces text in double quotes, backticks, single quotes (not apostrophes) and
     /// `[REDACTED…]` markers with one placeholder each. An unclosed quote is left alone.
     static func maskQuotations(_ line: String) -> String {
+        if line.lacksBytes([UInt8(ascii: "\""), UInt8(ascii: "`"), UInt8(ascii: "'"), UInt8(ascii: "[")]) { return line }
         let s = Array(line.unicodeScalars)
         var out = String.UnicodeScalarView()
         var i = 0
-        func isWordy(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || c.properties.numericType != nil }
+        func isWordy(_ c: Unicode.Scalar) -> Bool { c.isLetterFast || c.isNumericFast }
         while i < s.count {
             let c = s[i]
             if c == "[", i + 9 <= s.count, String(String.UnicodeScalarView(s[i..<(i + 9)])) == "[REDACTED" {
@@ -222,9 +227,9 @@ public enum UserText {
         if logStarts.contains(where: { lower.hasPrefix($0) }) { return true }
         if codeStarts.contains(where: { masked.hasPrefix($0) }) { return true }
         // A Java or JavaScript stack frame: `at com.x.Y.z(Y.java:17)`.
-        if lower.hasPrefix("at "), masked.contains("("), masked.contains(":") || masked.contains(".") { return true }
+        if lower.hasPrefix("at "), masked.containsText("("), masked.containsText(":") || masked.containsText(".") { return true }
         // Build steps: `Step 5/9 : RUN …`.
-        if lower.hasPrefix("step "), words.count > 1, words[1].contains("/") { return true }
+        if lower.hasPrefix("step "), words.count > 1, words[1].containsText("/") { return true }
         // A first word that is a log level or an exception name: `ERROR`, `[WARN]`, `TypeError:`.
         let firstWord = first.trimmingCharacters(":[]")
         if logLevels.contains(firstWord) && (first.hasSuffix(":") || raw.hasPrefix(firstWord.uppercased())) { return true }
@@ -244,18 +249,18 @@ public enum UserText {
         // collect::<Vec<_>>()", "f-strings over .format()") is prose: the shapes below
         // only make a line code when most of its words are not plain words.
         let plainWords = words.filter { word in
-            word.unicodeScalars.contains { $0.properties.isAlphabetic }
-                && word.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || "'’,.!?;:-\"".unicodeScalars.contains($0) }
+            word.unicodeScalars.contains { $0.isLetterFast }
+                && word.unicodeScalars.allSatisfy { $0.isLetterFast || "'’,.!?;:-\"".unicodeScalars.contains($0) }
         }.count
         if words.count >= 5, plainWords * 10 >= words.count * 7 { return false }
         // Code operators and shapes.
         for op in ["==", "!=", "=>", "->", "::", "&&", "||", "+=", "-=", ":=", "</", "/>", "();", "{}", "${", "$("]
-            where masked.contains(op) { return true }
+            where masked.containsText(op) { return true }
         if let last = masked.last, last == ";" || last == "{" || last == "}" { return true }
         for (i, s) in scalars.enumerated() where (s == "(" || s == "[") && i > 0 {
             let prev = scalars[i - 1]
             // `name(` or `xs[`: a call or an index.
-            if prev.properties.isAlphabetic || ("0"..."9").contains(prev) || prev == "_" { return true }
+            if prev.isLetterFast || ("0"..."9").contains(prev) || prev == "_" { return true }
         }
         // Mostly symbols.
         var symbols = 0
@@ -306,7 +311,7 @@ public enum UserText {
 
     static func introIsAboutTheUser(_ lower: String) -> Bool {
         let head = lower.split(separator: ":", maxSplits: 1).first.map(String.init) ?? lower
-        return aboutTheUser.contains { head.contains($0) }
+        return aboutTheUser.contains { head.containsText($0) }
     }
 
     /// The colon that ends an introduction: the first `:` followed by a space or ending the
@@ -328,12 +333,12 @@ public enum UserText {
     static func introducesPaste(_ before: String, strong: Bool) -> Bool {
         let words = Set(before.split(whereSeparator: { !$0.isLetter && $0 != "'" && $0 != ";" }).map(String.init))
         if introPhrases.contains(where: { phrase in
-            phrase.contains(" ") ? before.contains(phrase) : words.contains(phrase)
+            phrase.containsText(" ") ? before.containsText(phrase) : words.contains(phrase)
         }) { return true }
         if introVerbs.contains(where: { words.contains($0) }) { return true }
         // A bare noun ("Docker build log:", "postgres output:") introduces only what follows
         // on the next lines; "message 0: I am a developer" is the user's own sentence.
-        if !strong, introNouns.contains(where: { noun in noun.contains(" ") ? before.contains(noun) : words.contains(noun) }) {
+        if !strong, introNouns.contains(where: { noun in noun.containsText(" ") ? before.containsText(noun) : words.contains(noun) }) {
             return true
         }
         return false
@@ -342,7 +347,7 @@ public enum UserText {
     /// A line that points at the lines after it: one holding "here is/here's/here are", or
     /// a question about "this/these/the following/below" ("what is this poem about?").
     static func refersToFollowing(_ lower: String) -> Bool {
-        if lower.contains("here is") || lower.contains("here's") || lower.contains("here are") { return true }
+        if lower.containsText("here is") || lower.containsText("here's") || lower.containsText("here are") { return true }
         guard lower.hasSuffix("?") else { return false }
         let words = Set(lower.split(whereSeparator: { !$0.isLetter && $0 != "'" }).map(String.init))
         return words.contains("this") || words.contains("these") || words.contains("following") || words.contains("below")
@@ -355,7 +360,7 @@ public enum UserText {
                                  "this code", "this output", "this stack trace", "this file", "this document"]
 
     static func refersBack(_ lower: String) -> Bool {
-        backReferences.contains { lower.contains($0) }
+        backReferences.contains { lower.containsText($0) }
     }
 }
 
