@@ -21,8 +21,12 @@ struct MemExtractCommand: StageCommand {
             off-record fragment), one inside a paused stretch of the --off-record file, and \
             every later exchange of a conversation that had one, is printed with "skip": \
             "disabled" or "paused" and prompt, system and response null (fragments empty): \
-            its cursor counts as read, its words are never learned. Other records have no \
-            "skip" field.
+            its cursor counts as read, its words are never learned. So is one --undone lists \
+            ("skip": "undone"; the rest of its conversation is not affected). Other records \
+            have no "skip" field.
+
+            --until CURSOR stops at that exchange: `--after A --until B` is a stretch of the \
+            log, `--until B --count` how many exchanges lie at or before B.
 
             Exit status: 0 ok, 64 usage, 65 not a database or corrupt, 66 no database, \
             74 I/O error, 75 still locked after the busy timeout (try again later).
@@ -60,6 +64,12 @@ struct MemExtractCommand: StageCommand {
         valueName: "file"))
     var offRecord: String?
 
+    @Option(help: ArgumentHelp(
+        "Print the exchanges whose ids this file lists with \"skip\": \"undone\" and no text.",
+        discussion: "The memory dir's undone list: exchanges whose learning llm memory undo took back, which a backfill must not learn again. One id per line, # comments; a missing file lists none.",
+        valueName: "file"))
+    var undone: String?
+
     @Flag(help: "Print only the cursor of the newest exchange (r0.t0 when nothing is logged yet), and exit.")
     var newest = false
 
@@ -70,8 +80,8 @@ struct MemExtractCommand: StageCommand {
         if let last, last < 0 { throw ValidationError("--last must be 0 or more") }
         if limit != nil && last != nil { throw ValidationError("--limit (the oldest) and --last (the newest) cannot be used together") }
         if busyTimeout < 0 { throw ValidationError("--busy-timeout must be 0 or more") }
-        if newest, count || limit != nil || last != nil || after != .start || until != nil || offRecord != nil {
-            throw ValidationError("--newest takes no --after, --until, --limit, --last, --count or --off-record")
+        if newest, count || limit != nil || last != nil || after != .start || until != nil || offRecord != nil || undone != nil {
+            throw ValidationError("--newest takes no --after, --until, --limit, --last, --count, --off-record or --undone")
         }
     }
 
@@ -88,7 +98,8 @@ struct MemExtractCommand: StageCommand {
                 limit: limit,
                 last: last,
                 busyTimeoutMilliseconds: busyTimeout,
-                offRecordPath: offRecord), countOnly: count)
+                offRecordPath: offRecord,
+                undonePath: undone), countOnly: count)
         }
     }
 }

@@ -48,16 +48,19 @@ public enum Backfill {
             return try ExchangeReader(database: SQLiteDatabase(path: databasePath, busyTimeoutMilliseconds: busyTimeoutMilliseconds))
         }
 
-        /// The exchange ids `llm memory undo` took back (`undone`: one per line, `#` comments).
-        func undone() throws(MemError) -> Set<String> {
-            guard let bytes = try FileSystem.readIfPresent(undonePath, limit: 64 << 20) else { return [] }
-            var ids = Set<String>()
-            for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-                let id = String(line).trimmingWhitespace()
-                if !id.isEmpty, !id.hasPrefix("#") { ids.insert(id) }
-            }
-            return ids
+        func undone() throws(MemError) -> Set<String> { try Backfill.undone(path: undonePath) }
+    }
+
+    /// The exchange ids `llm memory undo` took back (the memory dir's `undone`: one per
+    /// line, `#` comments); a missing file lists none.
+    public static func undone(path: String) throws(MemError) -> Set<String> {
+        guard let bytes = try FileSystem.readIfPresent(path, limit: 64 << 20) else { return [] }
+        var ids = Set<String>()
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            let id = String(line).trimmingWhitespace()
+            if !id.isEmpty, !id.hasPrefix("#") { ids.insert(id) }
         }
+        return ids
     }
 
     // MARK: - next

@@ -12,9 +12,11 @@ public enum Extraction {
         public var busyTimeoutMilliseconds: Int32
         /// `<memory dir>/off-record` (`--off-record`): the paused stretches.
         public var offRecordPath: String?
+        /// `<memory dir>/undone` (`--undone`): exchanges printed with `skip` "undone".
+        public var undonePath: String?
 
         public init(databasePath: String, after: Cursor, until: Cursor? = nil, limit: Int?, last: Int? = nil,
-                    busyTimeoutMilliseconds: Int32 = 3000, offRecordPath: String? = nil) {
+                    busyTimeoutMilliseconds: Int32 = 3000, offRecordPath: String? = nil, undonePath: String? = nil) {
             self.databasePath = databasePath
             self.after = after
             self.until = until
@@ -22,6 +24,7 @@ public enum Extraction {
             self.last = last
             self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
             self.offRecordPath = offRecordPath
+            self.undonePath = undonePath
         }
     }
 
@@ -39,6 +42,7 @@ public enum Extraction {
     public static func run(_ options: Options, countOnly: Bool = false) throws(MemError) {
         // Read before the database: a broken file stops the run before anything is printed.
         let offRecord = try options.offRecordPath.map { (path) throws(MemError) in try OffRecordStretches(path: path) }
+        let undone = try options.undonePath.map { (path) throws(MemError) in try Backfill.undone(path: path) } ?? []
         let db = try SQLiteDatabase(path: options.databasePath,
                                     busyTimeoutMilliseconds: options.busyTimeoutMilliseconds)
         let reader = try ExchangeReader(database: db)
@@ -60,13 +64,14 @@ public enum Extraction {
             var newest: [Exchange] = []
             newest.reserveCapacity(min(last, 4096) + 1)
             let start = try reader.start(ofLast: last, after: options.after, until: options.until)
-            try reader.read(after: start, until: options.until, offRecord: stretches) { (exchange) throws(MemError) in
+            try reader.read(after: start, until: options.until, offRecord: stretches, undone: undone) { (exchange) throws(MemError) in
                 newest.append(exchange)
                 if newest.count > 2 * last + 1 { newest.removeFirst(newest.count - last) }
             }
             for exchange in newest.suffix(last) { try out.appendLine(exchange) }
         } else {
-            try reader.read(after: options.after, until: options.until, limit: options.limit, offRecord: stretches) { (exchange) throws(MemError) in
+            try reader.read(after: options.after, until: options.until, limit: options.limit, offRecord: stretches,
+                            undone: undone) { (exchange) throws(MemError) in
                 try out.appendLine(exchange)
             }
         }
