@@ -71,7 +71,7 @@ struct MemRenderCommand: ParsableCommand {
         let document = try ProfileDocument.read(path: path)
         let fragment = FragmentRenderer.render(document, maxChars: budget)
         if let noticeFile {
-            try FileSystem.writeAtomically(noticeFile, bytes: Array((fragment.notice.map { $0 + "\n" } ?? "").utf8))
+            try FileSystem.writeScratch(noticeFile, fragment.notice.map { $0 + "\n" } ?? "")
         }
         if json {
             try StandardStreams.writeOut(fragment.json.serialized() + "\n")
