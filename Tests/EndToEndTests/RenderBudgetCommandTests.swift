@@ -83,7 +83,7 @@ private func sectionedProfile(_ counts: [Int] = [90, 120, 60, 30]) -> String {
         let none = try run(Repo.tool("mem-render"), ["--profile", sandbox.root.appendingPathComponent("none.md").path, "--stats"],
                            environment: sandbox.environment)
         #expect(none.status == 0)
-        #expect(none.out == "nothing to inject (the profile has no content)\n")
+        #expect(none.out == "nothing is injected (the profile has no content)\n")
     }
 
     @Test func jsonGivesScriptsTheCountsPerSection() throws {

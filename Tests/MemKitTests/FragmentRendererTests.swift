@@ -168,7 +168,7 @@ private let footer = FragmentRenderer.endMarker + "\n"
         #expect(part.notice == "the profile has outgrown the fragment's \(limit)-character budget (LLM_MEMORY_MAX_CHARS): part of it is left out of prompts")
         #expect(render(profile + "- four\n", maxChars: limit).notice == part.notice)
 
-        #expect(render("").summary == "nothing to inject (the profile has no content)")
+        #expect(render("").summary == "nothing is injected (the profile has no content)")
         #expect(render("").notice == nil)
         let none = render(profile, maxChars: 10)
         #expect(none.summary == "0 of 3 bullets injected: nothing fits in 10 characters")

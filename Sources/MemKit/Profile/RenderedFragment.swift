@@ -57,7 +57,7 @@ public struct RenderedFragment: Equatable, Sendable {
         let total = totalBullets
         let noun = total == 1 ? "bullet" : "bullets"
         if text.isEmpty {
-            if isComplete { return "nothing to inject (the profile has no content)" }
+            if isComplete { return "nothing is injected (the profile has no content)" }
             return "0 of \(total) \(noun) injected: nothing fits in \(maxChars) characters"
         }
         let size = "\(chars) of \(maxChars) characters"
