@@ -1,8 +1,9 @@
 import ArgumentParser
+import MemCLI
 import MemKit
 
 @main
-struct MemMergeCommand: ParsableCommand {
+struct MemMergeCommand: StageCommand {
     static let configuration = CommandConfiguration(
         commandName: "mem-merge",
         abstract: "Apply a delta (JSON) to the user profile (Markdown).",
@@ -26,13 +27,25 @@ struct MemMergeCommand: ParsableCommand {
             Reports each skipped op and a summary on standard error. Exit status: 0 ok, \
             64 usage, 65 bad delta or profile (not JSON, not UTF-8, over 1 MiB), \
             66 DELTA missing, 73/74 cannot write, 75 the profile changed meanwhile.
-            """)
+            """,
+        version: Version.string)
+
+    /// What one run does: each mode is named by its own option, and only one may be given.
+    enum Mode {
+        /// Apply a delta (the default).
+        case merge
+        /// Replace the whole profile with a file's text (--load FILE).
+        case load(String)
+        /// Reset the profile to the default, empty sections (--clear).
+        case clear
+        /// Only finish or drop an interrupted commit (--recover).
+        case recover
+    }
 
     @Argument(help: ArgumentHelp("A file holding the delta ('-' or omitted: standard input).", valueName: "delta"))
     var deltaFile: String?
 
-    @Option(help: ArgumentHelp("The profile to update (default: $LLM_MEMORY_DIR/profile.md).", valueName: "path"))
-    var profile: String?
+    @OptionGroup var profile: ProfileOption
 
     @Flag(help: "Replace the profile in place (keeping history, journal and cursor) instead of printing it.")
     var inPlace = false
@@ -52,32 +65,58 @@ struct MemMergeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("What to call the --load file in messages (the porcelain loads a private copy of a pipe and names what the user gave).", valueName: "name"))
     var loadName: String?
 
+    @OptionGroup var stage: StageOptions
+
+    /// The modes the options name (at most one is valid).
+    private var modes: [Mode] {
+        [load.map { Mode.load($0) }, clear ? .clear : nil, recover ? .recover : nil].compactMap { $0 }
+    }
+
+    var mode: Mode { modes.first ?? .merge }
+
     func validate() throws {
-        if load != nil && clear { throw ValidationError("--load and --clear cannot be used together") }
-        if (load != nil || clear) && !inPlace { throw ValidationError("--load and --clear need --in-place") }
-        if (load != nil || clear) && deltaFile != nil { throw ValidationError("--load and --clear take no delta") }
-        if recover && (load != nil || clear || deltaFile != nil) { throw ValidationError("--recover takes no delta, --load or --clear") }
-        if loadName != nil && load == nil { throw ValidationError("--load-name goes with --load") }
+        guard modes.count <= 1 else { throw ValidationError("--load, --clear and --recover cannot be used together") }
+        switch mode {
+        case .merge:
+            break
+        case .load, .clear:
+            if !inPlace { throw ValidationError("--load and --clear need --in-place") }
+            if deltaFile != nil { throw ValidationError("--load and --clear take no delta") }
+        case .recover:
+            if deltaFile != nil { throw ValidationError("--recover takes no delta") }
+        }
+        if case .load = mode {} else if loadName != nil { throw ValidationError("--load-name goes with --load") }
     }
 
     func run() throws {
-        let status = Stage.run("mem-merge") { () throws(MemError) in try merge() }
-        if status != 0 { throw ExitCode(status) }
+        try stage.run("mem-merge") { () throws(MemError) in
+            let store = ProfileStore(profilePath: profile.resolved)
+            switch mode {
+            case .recover:
+                try reportRecovery(store)
+            case .load(let file):
+                try reportRecovery(store)
+                try replaceWhole(store, with: file)
+            case .clear:
+                try reportRecovery(store)
+                try replaceWhole(store, with: nil)
+            case .merge:
+                if inPlace { try reportRecovery(store) }
+                try merge(store)
+            }
+        }
     }
 
-    func merge() throws(MemError) {
-        let path = profile ?? MemoryLocation.fromEnvironment().profile
-        if recover || inPlace {
-            // (mergeInPlace and replaceProfile recover too; here it is also reported.)
-            if let message = try ProfileStore(profilePath: path).recover().message {
-                StandardStreams.report("mem-merge", message)
-            }
-            if recover { return }
+    /// Finishes or drops a commit a killed run left (mergeInPlace and replaceProfile do
+    /// that too; here it is also reported).
+    func reportRecovery(_ store: ProfileStore) throws(MemError) {
+        if let message = try store.recover().message {
+            StandardStreams.report("mem-merge", message)
         }
-        if clear || load != nil {
-            try replaceWhole(ProfileStore(profilePath: path))
-            return
-        }
+    }
+
+    /// Applies the delta: in place, or printing the new profile.
+    func merge(_ store: ProfileStore) throws(MemError) {
         let deltaBytes: [UInt8]
         if let deltaFile, deltaFile != "-" {
             deltaBytes = try FileSystem.read(deltaFile, limit: 8 << 20)
@@ -85,7 +124,6 @@ struct MemMergeCommand: ParsableCommand {
             deltaBytes = try StandardStreams.readStdin(limit: 8 << 20)
         }
         let delta = try Delta(parsing: deltaBytes)
-        let store = ProfileStore(profilePath: path)
         let result: MergeResult
         if inPlace {
             result = try store.mergeInPlace(delta)
@@ -103,13 +141,14 @@ struct MemMergeCommand: ParsableCommand {
         }
     }
 
-    /// `--load FILE` / `--clear`: the whole profile replaced, the old one kept in the history.
-    func replaceWhole(_ store: ProfileStore) throws(MemError) {
+    /// `--load FILE` / `--clear` (file nil): the whole profile replaced, the old one kept
+    /// in the history.
+    func replaceWhole(_ store: ProfileStore, with file: String?) throws(MemError) {
         let bytes: [UInt8]
         let name: String
-        if let load {
-            bytes = try FileSystem.read(load, limit: ProfileDocument.maxBytes + 1)
-            _ = try ProfileDocument(validating: bytes, name: loadName ?? load)
+        if let file {
+            bytes = try FileSystem.read(file, limit: ProfileDocument.maxBytes + 1)
+            _ = try ProfileDocument(validating: bytes, name: loadName ?? file)
             name = action
         } else {
             bytes = ProfileDocument.default.bytes

@@ -1,8 +1,9 @@
 import ArgumentParser
+import MemCLI
 import MemKit
 
 @main
-struct MemRenderCommand: ParsableCommand {
+struct MemRenderCommand: StageCommand {
     static let configuration = CommandConfiguration(
         commandName: "mem-render",
         abstract: "Print the fragment llm injects: a short framing, then the user profile.",
@@ -31,10 +32,10 @@ struct MemRenderCommand: ParsableCommand {
             Exit status: 0 ok, 64 usage (also a bad $LLM_MEMORY_MAX_CHARS), 65 the \
             profile is not UTF-8 text or is over 1 MiB, 73 cannot write --notice-file, \
             74 cannot read the profile.
-            """)
+            """,
+        version: Version.string)
 
-    @Option(help: ArgumentHelp("The profile to render (default: $LLM_MEMORY_DIR/profile.md).", valueName: "path"))
-    var profile: String?
+    @OptionGroup var profile: ProfileOption
 
     @Option(help: ArgumentHelp(
         "The longest fragment to print, in characters (Unicode scalars); default: $LLM_MEMORY_MAX_CHARS, else \(FragmentBudget.defaultMaxChars).",
@@ -52,6 +53,8 @@ struct MemRenderCommand: ParsableCommand {
         valueName: "path"))
     var noticeFile: String?
 
+    @OptionGroup var stage: StageOptions
+
     func validate() throws {
         if let maxChars, maxChars <= 0 {
             throw ValidationError("--max-chars must be a positive number of characters")
@@ -59,30 +62,26 @@ struct MemRenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        let status = Stage.run("mem-render") { () throws(MemError) in try render() }
-        if status != 0 { throw ExitCode(status) }
-    }
-
-    func render() throws(MemError) {
-        // --max-chars wins over the variable (even a bad one): the user said what they want.
-        let budget: Int
-        if let maxChars { budget = maxChars } else { budget = try FragmentBudget.fromEnvironment() }
-        let path = profile ?? MemoryLocation.fromEnvironment().profile
-        let document = try ProfileDocument.read(path: path)
-        let fragment = FragmentRenderer.render(document, maxChars: budget)
-        if let noticeFile {
-            try FileSystem.writeScratch(noticeFile, fragment.notice.map { $0 + "\n" } ?? "")
-        }
-        if json {
-            try StandardStreams.writeOut(fragment.json.serialized() + "\n")
-        } else if stats {
-            try StandardStreams.writeOut(fragment.summary + "\n")
-        } else {
-            for line in fragment.reportLines() {
-                StandardStreams.report("mem-render", line)
+        try stage.run("mem-render") { () throws(MemError) in
+            // --max-chars wins over the variable (even a bad one): the user said what they want.
+            let budget: Int
+            if let maxChars { budget = maxChars } else { budget = try FragmentBudget.fromEnvironment() }
+            let document = try ProfileDocument.read(path: profile.resolved)
+            let fragment = FragmentRenderer.render(document, maxChars: budget)
+            if let noticeFile {
+                try FileSystem.writeScratch(noticeFile, fragment.notice.map { $0 + "\n" } ?? "")
             }
-            if !fragment.text.isEmpty {
-                try StandardStreams.writeOut(fragment.text)
+            if json {
+                try StandardStreams.writeOut(fragment.json.serialized() + "\n")
+            } else if stats {
+                try StandardStreams.writeOut(fragment.summary + "\n")
+            } else {
+                for line in fragment.reportLines() {
+                    StandardStreams.report("mem-render", line)
+                }
+                if !fragment.text.isEmpty {
+                    try StandardStreams.writeOut(fragment.text)
+                }
             }
         }
     }

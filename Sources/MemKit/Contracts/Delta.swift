@@ -12,13 +12,19 @@ public struct DeltaOp: Equatable, Sendable {
     public var old: String?
     /// The exchange id the change came from, when known.
     public var source: String?
+    /// `source_time`: when that exchange was held (its `datetime`, as mem-extract prints
+    /// it), so a merge can tell an older statement from a newer fact (contract C2).
+    /// Optional: deltas written before it existed, and ops with no source, have none.
+    public var sourceTime: String?
 
-    public init(kind: Kind, section: String, text: String? = nil, old: String? = nil, source: String? = nil) {
+    public init(kind: Kind, section: String, text: String? = nil, old: String? = nil, source: String? = nil,
+                sourceTime: String? = nil) {
         self.kind = kind
         self.section = section
         self.text = text
         self.old = old
         self.source = source
+        self.sourceTime = sourceTime
     }
 
     public var json: JSONValue {
@@ -26,6 +32,7 @@ public struct DeltaOp: Equatable, Sendable {
         if let old { pairs.append(("old", .string(old))) }
         if let text { pairs.append(("text", .string(text))) }
         if let source { pairs.append(("source", .string(source))) }
+        if let sourceTime { pairs.append(("source_time", .string(sourceTime))) }
         return .object(pairs)
     }
 
@@ -48,7 +55,8 @@ public struct DeltaOp: Equatable, Sendable {
         case .remove:
             guard old != nil else { throw MemError(.dataError, "\"remove\" op has no \"old\"") }
         }
-        self.init(kind: kind, section: section, text: text, old: old, source: json["source"]?.stringValue)
+        self.init(kind: kind, section: section, text: text, old: old, source: json["source"]?.stringValue,
+                  sourceTime: json["source_time"]?.stringValue)
     }
 }
 
