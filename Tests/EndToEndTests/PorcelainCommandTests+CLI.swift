@@ -102,6 +102,39 @@ extension PorcelainCommandTests {
         #expect(initialised.out.contains("__llm_memory_site='\(site)'\n"), "\(install): \(initialised.out)")
     }
 
+    /// A new shell does not start Python to find llm's: shell-init keeps what it learned
+    /// (llm-python in the memory dir) until llm's file changes, as `llm install` or an
+    /// upgrade changes it.
+    @Test func shellInitRemembersLLMsPythonUntilLLMChanges() throws {
+        let memory = try PorcelainUser()
+        defer { memory.remove() }
+        let elsewhere = memory.path("elsewhere")
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        let llm = elsewhere + "/llm"
+        try Data("#!/usr/bin/env python3\nimport sys\nfrom llm.cli import cli\nsys.exit(cli())\n".utf8).write(to: URL(fileURLWithPath: llm))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755, .modificationDate: Date(timeIntervalSinceNow: -3600)],
+                                              ofItemAtPath: llm)
+        let env = ["PATH": "\(memory.binDir):\(elsewhere):\(Repo.venvBin):/usr/bin:/bin"]
+        let site = try run(Repo.venvBin + "/python3", ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                           environment: memory.environment).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let first = try memory.porcelain(["shell-init", "bash"], env: env)
+        #expect(first.out.contains("__llm_memory_site='\(site)'\n"), "\(first.out)")
+        let cache = memory.path("memory/llm-python")
+        #expect(FileManager.default.fileExists(atPath: cache))
+
+        // What the cache says is what the next shell gets (no Python asked): here, another site.
+        let planted = memory.path("planted-site")
+        try FileManager.default.createDirectory(atPath: planted, withIntermediateDirectories: true)
+        try Data("\(llm)\n/nonexistent/python\n\(planted)\n".utf8).write(to: URL(fileURLWithPath: cache))
+        let cached = try memory.porcelain(["shell-init", "bash"], env: env)
+        #expect(cached.out.contains("__llm_memory_site='\(planted)'\n"), "\(cached.out)")
+
+        // llm's file rewritten (an upgrade): asked again.
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 60)], ofItemAtPath: llm)
+        let again = try memory.porcelain(["shell-init", "bash"], env: env)
+        #expect(again.out.contains("__llm_memory_site='\(site)'\n"), "\(again.out)")
+    }
+
     // MARK: - Tests: a CLI that behaves like one
 
     /// Every command with its help flag: `help COMMAND`'s text, and nothing else done — no

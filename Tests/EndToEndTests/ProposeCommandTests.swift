@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// mem-propose against the real llm 0.36 (with the `echo` and test-only `scripted` models).
 @Suite(.enabled(if: Repo.llmAvailable, "needs the pinned llm venv: run scripts/setup-test-env.sh"))
@@ -162,17 +165,24 @@ struct ProposeCommandTests {
         #expect(!result.err.contains("falling back"), "\(result.err)")
     }
 
+    /// A stand-in llm (it records its pid, then sleeps where a slow model would answer): the
+    /// real llm can take longer than the timeout just to start on a loaded machine.
     @Test func aModelThatTakesTooLongIsStoppedAndIsATemporaryFailure() throws {
-        let setup = try setup(rules: [["match": "", "sleep": 30, "reply": "{\"ops\": []}"]])
+        let setup = try setup(rules: [])
         defer { setup.sandbox.remove() }
+        let pidFile = setup.sandbox.root.appendingPathComponent("llm.pid").path
+        let slow = setup.sandbox.root.appendingPathComponent("slow-llm").path
+        try writeExecutable(slow, "#!/bin/sh\necho $$ >'\(pidFile)'\nexec sleep 30\n")
 
-        let started = Date()
-        let result = try propose(setup, ["--timeout", "1"])
-        let elapsed = Date().timeIntervalSince(started)
+        let result = try propose(setup, ["--timeout", "1", "--llm", slow, "--model", "slow"])
         #expect(result.status == 75)
         #expect(result.stdout.isEmpty)
         #expect(result.err.contains("did not answer within 1 s"))
-        #expect(elapsed < 10)
+        // Stopped, not waited for: the process that was still "thinking" is gone by the
+        // time mem-propose has returned.
+        let recorded = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let pid = try #require(Int32(recorded))
+        #expect(kill(pid, 0) != 0 && errno == ESRCH, "the stand-in llm (pid \(pid)) is still running")
     }
 
     @Test func anUnknownModelIsExit69AndNoOtherModelIsAskedEvenWhenLlmHasADefault() throws {

@@ -202,6 +202,24 @@ find_llm_python() {
   return 1
 }
 
+# find_llm_python_cached LLM: find_llm_python, remembered in $LLM_PYTHON_CACHE (three
+# lines: llm's real file, its Python, that Python's site dir) while that file is not newer
+# than the cache, so a new shell does not start Python (~20 ms) to learn it again. `llm
+# install`/`pip install -U llm` rewrite llm's file, and with it the answer.
+find_llm_python_cached() {
+  resolve_links "$1"
+  cached_llm="" llm_python="" llm_site=""
+  # (-nt is not in POSIX, but in every sh this runs under: dash, bash, busybox, macOS sh.)
+  # shellcheck disable=SC3013
+  if [ -s "$LLM_PYTHON_CACHE" ] && [ ! "$resolved" -nt "$LLM_PYTHON_CACHE" ]; then
+    { IFS= read -r cached_llm && IFS= read -r llm_python && IFS= read -r llm_site; } <"$LLM_PYTHON_CACHE" 2>/dev/null || :
+    [ "$cached_llm" = "$resolved" ] && [ -n "$llm_site" ] && [ -d "$llm_site" ] && return 0
+  fi
+  find_llm_python "$1" || return 1
+  # (A subshell: ensure_memory_dir and write_file exit on failure; a cache is optional.)
+  (ensure_memory_dir && printf '%s\n' "$resolved" "$llm_python" "$llm_site" | write_file "$LLM_PYTHON_CACHE") 2>/dev/null || true
+}
+
 # ---- shell-init -----------------------------------------------------------------------
 
 # replace_all TEXT FROM TO: sets $replaced to TEXT with every FROM replaced by TO.
@@ -244,7 +262,7 @@ cmd_shell_init() {
   # Plugins are Python packages where llm's Python installs them: when that directory
   # changes, the wrapper refreshes its list of llm's commands.
   llm_site=""
-  [ -z "$llm_path" ] || find_llm_python "$llm_path" || llm_site=""
+  [ -z "$llm_path" ] || find_llm_python_cached "$llm_path" || llm_site=""
   # With llm-user-memory-plugin installed beside llm (integrations/), the wrapper passes
   # `--sf memory:auto`, so llm logs the fragment under that name instead of a file path.
   plugin=""
