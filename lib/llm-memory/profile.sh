@@ -204,8 +204,10 @@ cmd_render() {
 
 about_render() {
   cat <<'ABOUT'
-Regenerates the fragment (what is injected) from the profile; the wrapper does this
-itself when the profile changed since the last render.
+Regenerates the fragment (what is injected) from the profile, within the budget
+($LLM_MEMORY_MAX_CHARS, default 4000 characters); the wrapper does this itself when the
+profile changed since the last render. A profile that cannot be rendered keeps the last
+good fragment in place, and exits with mem-render's status (65: not text).
 ABOUT
 }
 
@@ -390,9 +392,11 @@ cmd_status() {
 
 about_status() {
   cat <<'ABOUT'
-Says where the memory is, the profile's size, whether a fragment is injected, whether
-updates are paused, how many exchanges wait (cursor vs newest), the last update's time,
-outcome and error, whether a watch runs, which tools are used, the LLM_MEMORY_* settings
-in force and where the shell integration is installed.
+Says where the memory is, the profile's size, what each call gets ("84 of 300 bullets
+injected (…)", as mem-render --stats says it), a profile that cannot be rendered (a
+"problem:" line), whether updates are paused, how many exchanges wait (cursor vs newest),
+the last update (running now, or its time, outcome and whole error), whether a watch
+runs, which tools are used, the LLM_MEMORY_* settings in force and where the shell
+integration is installed.
 ABOUT
 }
