@@ -66,6 +66,7 @@ render_fragment() {
   fi
   rm -f -- "$fragment_tmp.notice"
   remove_stale_tmp "$FRAGMENT"
+  remove_stale_notice_tmp
 }
 
 # ---- notices at the prompt ------------------------------------------------------------
@@ -110,6 +111,14 @@ notify_update_failure() {
   fi
 }
 
+# The temp files of the notice and of what was last said (write_file's), left by a process
+# killed while writing one.
+remove_stale_notice_tmp() {
+  for name in "$NOTICE" "$MEMORY_DIR/notified.render" "$MEMORY_DIR/notified.update"; do
+    remove_stale_tmp "$name"
+  done
+}
+
 # remove_stale_tmp NAME: removes the temp files NAME.tmp.PID.XXXXXX of processes that are
 # gone (killed before they could remove their own).
 remove_stale_tmp() {
@@ -138,6 +147,7 @@ read_cursor() {
 # runs go, and a commit mem-merge was killed in the middle of is finished or dropped.
 recover_locked() {
   rm -rf -- "$MEMORY_DIR"/.update.* "$LAST_RUN".tmp.*
+  remove_stale_notice_tmp
   run_stage mem-merge --profile "$PROFILE" --recover
 }
 
