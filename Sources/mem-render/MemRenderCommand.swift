@@ -38,7 +38,7 @@ struct MemRenderCommand: ParsableCommand {
 
     func render() throws(MemError) {
         let path = profile ?? MemoryLocation.fromEnvironment().profile
-        let document = try ProfileDocument.read(path: path)
+        let document = try ProfileFile.read(path: path)
         let fragment = FragmentRenderer.render(document, maxChars: maxChars)
         for line in fragment.reportLines(maxChars: maxChars) {
             StandardStreams.report("mem-render", line)

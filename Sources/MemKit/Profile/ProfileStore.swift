@@ -106,9 +106,7 @@ public struct ProfileStore: Sendable {
 
     /// The current profile bytes (validated), or nil when there is no profile yet.
     public func loadBytes() throws(MemError) -> [UInt8]? {
-        guard let bytes = try FileSystem.readIfPresent(profilePath, limit: 16 << 20) else { return nil }
-        _ = try ProfileDocument(validating: bytes, name: profilePath)
-        return bytes
+        try ProfileFile.readBytes(path: profilePath)
     }
 
     /// Reads the profile (or starts from the default), applies `delta` and commits it.
@@ -358,21 +356,9 @@ public struct ProfileStore: Sendable {
     /// Writes `bytes` to a new `history/profile-<time>-<n>.md` (0600): into a temp file
     /// (fsynced), then linked to the first free name, so the name never shows torn bytes.
     func saveHistory(_ bytes: [UInt8]) throws(MemError) -> String {
-        var tempPath = ""
-        var fd: Int32 = -1
-        for attempt in 0..<100 {
-            tempPath = "\(historyDirectory)/.profile.tmp-\(getpid())-\(attempt)"
-            fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            if fd >= 0 || errno != EEXIST { break }
-        }
-        if fd < 0 { throw MemError(.cantCreate, "cannot create \(tempPath): \(lastErrorText())") }
-        var ok = bytes.withUnsafeBytes { StandardStreams.writeAll(fd: fd, bytes: $0) }
-        var failure = ok ? 0 : errno
-        if ok, fchmod(fd, 0o600) != 0 { ok = false; failure = errno }
-        if ok, fsync(fd) != 0 { ok = false; failure = errno }
-        if close(fd) != 0, ok { ok = false; failure = errno }
+        let tempPath = try FileSystem.writeTempFile(in: historyDirectory, for: "profile", bytes: bytes,
+                                                    naming: historyDirectory + "/profile-….md")
         defer { unlink(tempPath) }
-        if !ok { throw MemError(.ioError, "cannot write \(tempPath): \(lastErrorText(failure))") }
         let stamp = Timestamp.nowCompact()
         for n in 1...10_000 {
             let name = "profile-\(stamp)-\(n).md"
