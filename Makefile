@@ -1,7 +1,7 @@
 # llm-user-memory — build, install, test.
 PREFIX ?= $(HOME)/.local
 BINDIR ?= $(PREFIX)/bin
-TOOLS = mem-extract mem-propose mem-merge mem-render
+TOOLS = mem-extract mem-propose mem-merge mem-render mem-history
 
 .PHONY: build install uninstall test test-env fixtures bench demo clean
 
@@ -12,7 +12,7 @@ TOOLS = mem-extract mem-propose mem-merge mem-render
 build:
 	swift build -c release --static-swift-stdlib -Xswiftc -static-executable
 
-## Put the four tools and the porcelain on PATH (default ~/.local/bin).
+## Put the tools and the porcelain on PATH (default ~/.local/bin).
 install: build
 	mkdir -p "$(BINDIR)"
 	for t in $(TOOLS); do install -m 755 ".build/release/$$t" "$(BINDIR)/$$t"; done

@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "mem-propose", targets: ["mem-propose"]),
         .executable(name: "mem-merge", targets: ["mem-merge"]),
         .executable(name: "mem-render", targets: ["mem-render"]),
+        .executable(name: "mem-history", targets: ["mem-history"]),
         .library(name: "MemKit", targets: ["MemKit"]),
     ],
     dependencies: [
@@ -33,11 +34,14 @@ let package = Package(
         .executableTarget(name: "mem-render", dependencies: [
             "MemKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
+        .executableTarget(name: "mem-history", dependencies: [
+            "MemKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
         // What both test targets share (a seeded random generator).
         .target(name: "TestKit", path: "Tests/TestKit", swiftSettings: strict),
         .testTarget(name: "MemKitTests", dependencies: ["MemKit", "TestKit"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "MemKit", "TestKit", "mem-extract", "mem-propose", "mem-merge", "mem-render",
+            "MemKit", "TestKit", "mem-extract", "mem-propose", "mem-merge", "mem-render", "mem-history",
         ], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -18,14 +18,32 @@ struct MemMergeCommand: ParsableCommand {
             journal.jsonl, one line per merge) and writes the delta's "through" to the \
             cursor file.
 
+            Every change is journalled with its provenance: an id, its action (update, \
+            backfill, edit, load, clear, undo, forget, hand-edit), the bullets it added, \
+            reworded and removed, the exchanges they came from (the delta's "exchanges") \
+            and the SHA-256 of the profile it left. A profile edited by hand since the \
+            last change is journalled first as a "hand-edit" change. mem-history reads \
+            all this (log, why, blame) and prints the deltas for undo and forget.
+
+            Two rules hold whatever the delta says, each skipped op reported with its \
+            reason: in an update or backfill, an op that would add (or reword a bullet \
+            into) a text of the forgotten list (the file `forgotten` beside the profile) \
+            is skipped; a replace or remove whose exchange ("source_time", or its entry \
+            in "exchanges") is older than what the bullet it would change was learned \
+            from, or than the hand change that wrote it, is skipped (the present wins). \
+            A delta's "forget" / "unforget" texts are added to / taken off that list, and \
+            "undone_sources" added to the `undone` list, before the commit.
+
             A commit killed half-way (history copy, pending record, profile, journal, \
             cursor) is finished or dropped before the next one (see README, mem-merge). \
-            --recover does only that, reads no delta and prints what it did on standard \
-            error; llm-memory update runs it under the update lock before reading the cursor.
+            --recover does only that (and records a hand edit), reads no delta and prints \
+            what it did on standard error; llm-memory update runs it under the update lock \
+            before reading the cursor.
 
             Reports each skipped op and a summary on standard error. Exit status: 0 ok, \
             64 usage, 65 bad delta or profile (not JSON, not UTF-8, over 1 MiB), \
-            66 DELTA missing, 73/74 cannot write, 75 the profile changed meanwhile.
+            66 DELTA missing, 73/74 cannot write, 75 the profile changed meanwhile. \
+            An undo of a change the journal does not have: 65.
             """)
 
     @Argument(help: ArgumentHelp("A file holding the delta ('-' or omitted: standard input).", valueName: "delta"))
@@ -58,6 +76,7 @@ struct MemMergeCommand: ParsableCommand {
         if (load != nil || clear) && deltaFile != nil { throw ValidationError("--load and --clear take no delta") }
         if recover && (load != nil || clear || deltaFile != nil) { throw ValidationError("--recover takes no delta, --load or --clear") }
         if loadName != nil && load == nil { throw ValidationError("--load-name goes with --load") }
+        if action != "load" && action != "edit" { throw ValidationError("--action is load or edit") }
     }
 
     func run() throws {
@@ -67,15 +86,19 @@ struct MemMergeCommand: ParsableCommand {
 
     func merge() throws(MemError) {
         let path = profile ?? MemoryLocation.fromEnvironment().profile
+        let recorder = ChangeRecorder(profilePath: path)
         if recover || inPlace {
-            // (mergeInPlace and replaceProfile recover too; here it is also reported.)
-            if let message = try ProfileStore(profilePath: path).recover().message {
-                StandardStreams.report("mem-merge", message)
+            // (Every commit recovers too; here it is also reported.)
+            let recovered = try recorder.recover()
+            if let message = recovered.recovery.message { StandardStreams.report("mem-merge", message) }
+            recovered.notes.forEach { StandardStreams.report("mem-merge", $0) }
+            if let handEdit = recovered.handEdit {
+                StandardStreams.report("mem-merge", "recorded a hand edit of the profile as change #\(handEdit.id) (\(handEdit.changes?.count ?? 0) bullet change\(handEdit.changes?.count == 1 ? "" : "s"))")
             }
             if recover { return }
         }
         if clear || load != nil {
-            try replaceWhole(ProfileStore(profilePath: path))
+            try replaceWhole(recorder)
             return
         }
         let deltaBytes: [UInt8]
@@ -85,14 +108,7 @@ struct MemMergeCommand: ParsableCommand {
             deltaBytes = try StandardStreams.readStdin(limit: 8 << 20)
         }
         let delta = try Delta(parsing: deltaBytes)
-        let store = ProfileStore(profilePath: path)
-        let result: MergeResult
-        if inPlace {
-            result = try store.mergeInPlace(delta)
-        } else {
-            let original = try store.loadBytes()
-            result = ProfileMerger.apply(delta, to: original.map { ProfileDocument(bytes: $0) } ?? .default)
-        }
+        let result = inPlace ? try recorder.mergeInPlace(delta) : try recorder.preview(delta)
         for line in ProfileMerger.reportLines(result) {
             StandardStreams.report("mem-merge", line)
         }
@@ -104,7 +120,7 @@ struct MemMergeCommand: ParsableCommand {
     }
 
     /// `--load FILE` / `--clear`: the whole profile replaced, the old one kept in the history.
-    func replaceWhole(_ store: ProfileStore) throws(MemError) {
+    func replaceWhole(_ recorder: ChangeRecorder) throws(MemError) {
         let bytes: [UInt8]
         let name: String
         if let load {
@@ -115,7 +131,7 @@ struct MemMergeCommand: ParsableCommand {
             bytes = ProfileDocument.default.bytes
             name = "clear"
         }
-        let commit = try store.replaceProfile(with: bytes, action: name)
+        let commit = try recorder.replaceProfile(with: bytes, action: name)
         StandardStreams.report("mem-merge", commit.wroteProfile
             ? "\(name): profile replaced; the previous version is history/\(commit.previous ?? "(none: there was no profile)")"
             : "\(name): the profile already has this text; nothing changed")

@@ -12,6 +12,17 @@ public enum FileSystem {
         return stat(path, &info) == 0
     }
 
+    /// When the file was last written (seconds since 1970), or nil when it does not exist.
+    public static func modificationTime(_ path: String) -> time_t? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        #if canImport(Darwin)
+        return info.st_mtimespec.tv_sec
+        #else
+        return info.st_mtim.tv_sec
+        #endif
+    }
+
     /// Reads a whole file. Missing file → `.noInput` (66); other failures → `.ioError`.
     public static func read(_ path: String, limit: Int = 64 << 20) throws(MemError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
