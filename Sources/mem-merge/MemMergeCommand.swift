@@ -87,15 +87,9 @@ struct MemMergeCommand: ParsableCommand {
     func merge() throws(MemError) {
         let path = profile ?? MemoryLocation.fromEnvironment().profile
         let recorder = ChangeRecorder(profilePath: path)
-        if recover || inPlace {
-            // (Every commit recovers too; here it is also reported.)
-            let recovered = try recorder.recover()
-            if let message = recovered.recovery.message { StandardStreams.report("mem-merge", message) }
-            recovered.notes.forEach { StandardStreams.report("mem-merge", $0) }
-            if let handEdit = recovered.handEdit {
-                StandardStreams.report("mem-merge", "recorded a hand edit of the profile as change #\(handEdit.id) (\(handEdit.changes?.count ?? 0) bullet change\(handEdit.changes?.count == 1 ? "" : "s"))")
-            }
-            if recover { return }
+        if recover {
+            try recoverAndReport(recorder)
+            return
         }
         if clear || load != nil {
             try replaceWhole(recorder)
@@ -108,6 +102,7 @@ struct MemMergeCommand: ParsableCommand {
             deltaBytes = try StandardStreams.readStdin(limit: 8 << 20)
         }
         let delta = try Delta(parsing: deltaBytes)
+        if inPlace { try recoverAndReport(recorder) }
         let result = inPlace ? try recorder.mergeInPlace(delta) : try recorder.preview(delta)
         for line in ProfileMerger.reportLines(result) {
             StandardStreams.report("mem-merge", line)
@@ -116,6 +111,18 @@ struct MemMergeCommand: ParsableCommand {
             let bytes = result.document.bytes
             let ok = bytes.withUnsafeBytes { StandardStreams.writeAll(fd: 1, bytes: $0) }
             if !ok { throw MemError(.ioError, "cannot write to standard output: \(lastErrorText())") }
+        }
+    }
+
+    /// Finishes or drops an interrupted commit and journals a hand edit, saying so. (Every
+    /// commit does this first anyway; an in-place run does it here, once its input is
+    /// known to be good, to report it.)
+    func recoverAndReport(_ recorder: ChangeRecorder) throws(MemError) {
+        let recovered = try recorder.recover()
+        if let message = recovered.recovery.message { StandardStreams.report("mem-merge", message) }
+        recovered.notes.forEach { StandardStreams.report("mem-merge", $0) }
+        if let handEdit = recovered.handEdit, let changes = handEdit.changes {
+            StandardStreams.report("mem-merge", "recorded a hand edit of the profile as change \(handEdit.id) (\(changes.count) bullet change\(changes.count == 1 ? "" : "s"))")
         }
     }
 
@@ -131,6 +138,7 @@ struct MemMergeCommand: ParsableCommand {
             bytes = ProfileDocument.default.bytes
             name = "clear"
         }
+        try recoverAndReport(recorder)
         let commit = try recorder.replaceProfile(with: bytes, action: name)
         StandardStreams.report("mem-merge", commit.wroteProfile
             ? "\(name): profile replaced; the previous version is history/\(commit.previous ?? "(none: there was no profile)")"
