@@ -10,7 +10,7 @@
 /// `{"id", "time", "action", "recorded", "undoes", "model", "changes": [{"kind",
 /// "section", "old", "text", "sources"}] (null: an old line that did not record them),
 /// "exchanges": [{"id", "datetime", "model", "conversation", "words", "in_logs"}],
-/// "forget", "unforget"}`.
+/// "forget", "unforget", "skipped": [{"op", "section", "text", "old", "reason"}]}`.
 public enum HistoryLog {
     public static func render(_ entries: [JournalEntry], lookup: ExchangeLookup, style: HistoryStyle, json: Bool) -> String {
         var out = ""
@@ -35,6 +35,10 @@ public enum HistoryLog {
             for text in entry.forget { out += "    " + style.removed("forgets " + HistoryText.quoted(text)) + "\n" }
             for text in entry.unforget { out += "    " + style.added("may learn again " + HistoryText.quoted(text)) + "\n" }
             for quoted in exchanges { out += "    from " + HistoryText.exchange(quoted, style) + "\n" }
+            for (op, reason) in entry.skipped {
+                let what = op.text ?? op.old ?? ""
+                out += "    " + style.dim("skipped \(op.kind.rawValue) " + HistoryText.quoted(what.shortened(to: 60)) + ": " + reason) + "\n"
+            }
         }
         return out
     }
@@ -58,6 +62,10 @@ public enum HistoryLog {
             ("recorded", .bool(entry.recorded)), ("undoes", entry.undoes.map { .number(Double($0)) } ?? .null),
             ("model", entry.isLearned ? opt(entry.model) : .null), ("changes", changes),
             ("exchanges", .array(exchanges.map(\.json))), ("forget", strings(entry.forget)), ("unforget", strings(entry.unforget)),
+            ("skipped", .array(entry.skipped.map { op, reason in
+                .object([("op", .string(op.kind.rawValue)), ("section", .string(op.section)), ("text", opt(op.text)),
+                         ("old", opt(op.old)), ("reason", .string(reason))])
+            })),
         ])
     }
 }

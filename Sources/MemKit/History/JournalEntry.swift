@@ -92,6 +92,9 @@ public struct JournalEntry: Sendable {
     public var undoes: Int?
     public var forget: [String]
     public var unforget: [String]
+    /// The ops of its delta that were not applied, with why (forgotten, the present wins,
+    /// nothing matched …).
+    public var skipped: [(op: DeltaOp, reason: String)]
     /// False for a hand edit found but not yet journalled (`HistoryState`).
     public var recorded: Bool
 
@@ -109,6 +112,7 @@ public struct JournalEntry: Sendable {
         self.sources = []
         self.forget = []
         self.unforget = []
+        self.skipped = []
         self.recordsHash = true
         self.recorded = recorded
     }
@@ -142,6 +146,10 @@ public struct JournalEntry: Sendable {
         if case let .number(n)? = value["undoes"], n >= 1, n < 1e15 { undoes = Int(n) }
         forget = strings("forget")
         unforget = strings("unforget")
+        skipped = (value["skipped"]?.arrayValue ?? []).compactMap { item in
+            guard let op = item["op"].flatMap({ try? DeltaOp(json: $0) }) else { return nil }
+            return (op, item["reason"]?.stringValue ?? "")
+        }
         recorded = true
         if let list = value["changes"]?.arrayValue {
             changes = list.compactMap(BulletChange.init(json:))
