@@ -126,4 +126,63 @@ extension CrashTests {
         for name in live + unrelated { #expect(FileManager.default.fileExists(atPath: dir + "/" + name), "\(name) was removed") }
     }
 
+    /// Provenance is part of the commit: whatever kind of change is stopped after whatever
+    /// step, the provenance (the journal replayed, with a pending commit that wrote the
+    /// profile) agrees with the profile before recovery and after it, and the change
+    /// counts once or not at all. A hand edit, which is the user's, is recorded exactly once.
+    @Test(arguments: ProfileStore.CommitStep.allCases)
+    func aChangeOfAnyKindInterruptedAfterAnyStepLeavesProvenanceAndProfileAgreeing(step: ProfileStore.CommitStep) throws {
+        // (A hand edit writes no profile; only an update moves the cursor.)
+        for kind in ["update", "hand-edit", "undo", "forget", "load"]
+        where !(step == .cursorWritten && kind != "update") && !(step == .profileWritten && kind == "hand-edit") {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crash-provenance-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let clean = ChangeRecorder(profilePath: dir + "/profile.md")
+            let profile = clean.store.profilePath
+            func learn(_ n: Int) -> Delta {
+                var delta = Delta(ops: [DeltaOp(kind: .add, section: "Interests", text: "Likes fact-000\(n)", source: "ex\(n)")],
+                                  sources: ["ex\(n)"], through: "r0.t\(n)", model: "facts")
+                delta.exchanges = [SourceExchange(id: "ex\(n)", datetime: "2026-11-2\(n)T10:00:00", model: "echo", words: "I like fact-000\(n).")]
+                return delta
+            }
+            try clean.mergeInPlace(learn(1))
+            try clean.mergeInPlace(learn(2))
+            var interrupted = clean
+            interrupted.store.stopAfter = step
+            let context = "\(kind) stopped after \(step)"
+            let handWritten = "- Written by hand\n"
+            #expect(throws: MemError.self, "\(context)") {
+                switch kind {
+                case "update": try interrupted.mergeInPlace(learn(3))
+                case "hand-edit":
+                    try Data((String(decoding: FileManager.default.contents(atPath: profile)!, as: UTF8.self) + handWritten).utf8)
+                        .write(to: URL(fileURLWithPath: profile))
+                    try interrupted.recover()
+                case "undo": try interrupted.mergeInPlace(Undo.delta(HistoryState.load(clean.store), id: nil, force: false).delta)
+                case "forget": try interrupted.mergeInPlace(Forget.delta("fact-0001", in: HistoryState.load(clean.store), all: false).delta)
+                default: try interrupted.replaceProfile(with: Array("## Interests\n- Loaded\n".utf8), action: "load")
+                }
+            }
+            if kind == "hand-edit" {
+                // Seen as the user's before it is recorded (or as recorded, once its line is due).
+                let seen = try HistoryState.load(clean.store)
+                #expect(seen.handEdit == nil || seen.handEdit?.changes == [BulletChange(kind: .add, section: "Preferences", text: "Written by hand")],
+                        "\(context): \(String(describing: seen.handEdit))")
+            } else {
+                #expect(provenanceProblems(profile).isEmpty, "\(context), before recovery: \(provenanceProblems(profile))")
+            }
+            try clean.recover()
+            #expect(provenanceProblems(profile).isEmpty, "\(context), after recovery: \(provenanceProblems(profile))")
+            let journal = try journalLines(clean.store.journalPath)
+            let actions = journal.compactMap { $0["action"]?.stringValue }
+            #expect(Array(actions.prefix(2)) == ["update", "update"], "\(context): \(actions)")
+            #expect(actions.count <= 3, "\(context): counted twice: \(actions)")
+            #expect(journal.map { $0["id"] } == (1...journal.count).map { .number(Double($0)) }, "\(context)")
+            if kind == "hand-edit" {
+                #expect(actions == ["update", "update", "hand-edit"], "\(context): \(actions)")
+            } else if actions.count == 3 {
+                #expect(actions[2] == kind, "\(context): \(actions)")
+            }
+        }
+    }
 }

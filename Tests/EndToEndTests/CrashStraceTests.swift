@@ -112,6 +112,9 @@ extension CrashTests {
                 let text = FileManager.default.contents(atPath: dir + "/history/" + name).map { String(decoding: $0, as: UTF8.self) }
                 #expect(text.map { templateHistory.contains($0) || $0 == before.profile } == true, "\(context): history/\(name) is torn")
             }
+            // The provenance agrees with the profile, even before recovery (a commit that
+            // wrote the profile counts by its pending record).
+            #expect(provenanceProblems(dir + "/profile.md").isEmpty, "\(context): \(provenanceProblems(dir + "/profile.md"))")
             // Recovered: done once, or not at all.
             #expect(try await run(memMerge, ["--profile", dir + "/profile.md", "--recover"], dir: dir) == 0, "\(context): --recover failed")
             let recovered = state(dir)
@@ -136,8 +139,10 @@ extension CrashTests {
             }
             let left = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !["profile.md", "cursor", "history"].contains($0) }
                 + ((try? FileManager.default.contentsOfDirectory(atPath: dir + "/history")) ?? [])
-                    .filter { !($0 == "journal.jsonl" || $0.hasPrefix("profile-") && $0.hasSuffix(".md")) }
+                    .filter { !($0 == "journal.jsonl" || $0 == "provenance.json" || $0.hasPrefix("profile-") && $0.hasSuffix(".md")) }
             #expect(left.isEmpty, "\(context): left behind \(left)")
+            #expect(provenanceProblems(dir + "/profile.md").isEmpty, "\(context), recovered: \(provenanceProblems(dir + "/profile.md"))")
+            #expect(!state(dir).journal.contains { $0.contains(#""action":"hand-edit""#) }, "\(context): a hand edit was recorded")
             try? FileManager.default.removeItem(atPath: dir)
         }
         #expect(kills >= points.count / 2, "only \(kills) of \(points.count) calls were reached")

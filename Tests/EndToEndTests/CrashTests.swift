@@ -172,6 +172,7 @@ struct CrashTests {
                 #expect(versions.contains(text), "\(context): history/\(name) is not a complete version:\n\(text)")
             }
             #expect(lab.journalProblems().isEmpty, "\(context): \(lab.journalProblems())")
+            #expect(provenanceProblems(lab.profilePath).isEmpty, "\(context): \(provenanceProblems(lab.profilePath))")
 
             // A later edit works: the kernel released the lock, and any draft left behind
             // is what the next edit continues.
@@ -185,6 +186,9 @@ struct CrashTests {
             versions.insert(after)
             #expect(!FileManager.default.fileExists(atPath: lab.pendingPath), "\(context)")
             #expect(lab.leftovers().isEmpty, "\(context): left behind: \(lab.leftovers())")
+            #expect(provenanceProblems(lab.profilePath).isEmpty, "\(context), after the next edit: \(provenanceProblems(lab.profilePath))")
+            let recordedByHand = try journalLines(lab.journalPath).filter { $0["action"] == .string("hand-edit") }
+            #expect(recordedByHand.isEmpty, "\(context): a hand edit was recorded")
         }
         let total = kills.values.reduce(0, +)
         #expect(total >= 30, "only \(total) kills landed: \(kills)")

@@ -38,6 +38,12 @@ public struct ProvenanceCache: Sendable {
         return (rebuilt, journal.size, notes)
     }
 
+    /// The whole journal replayed, the cache left aside (what the cache must always equal).
+    func replayed() throws(MemError) -> Provenance {
+        var notes: [String] = []
+        return try replay(onto: Provenance(), from: 0, journal: JournalFile(path: store.journalPath), notes: &notes) ?? Provenance()
+    }
+
     /// Writes the cache; a failure is ignored (the next reader replays the journal).
     public func save(_ provenance: Provenance, journalSize: Int) {
         guard case var .object(pairs) = provenance.json else { return }

@@ -137,6 +137,8 @@ func runKillHarness(target: CrashTarget, kills wanted: Int, seed defaultSeed: UI
     let addedCounts = Dictionary(grouping: journal.flatMap { $0["applied"]?.arrayValue ?? [] }.compactMap { $0["text"]?.stringValue }, by: { $0 })
         .mapValues(\.count)
     #expect(expected.allSatisfy { addedCounts["Likes \($0)"] == 1 }, "facts not added exactly once")
+    let handEdits = try journalLines(lab.journalPath).filter { $0["action"] == .string("hand-edit") }
+    #expect(handEdits.isEmpty, "hand edits recorded in a profile only mem-merge wrote: \(handEdits.prefix(3))")
     let alreadyThere = journal.flatMap { $0["skipped"]?.arrayValue ?? [] }.filter { $0["reason"]?.stringValue?.hasPrefix("already there") == true }.count
     #expect(alreadyThere == 0, "\(alreadyThere) ops were proposed again for exchanges already merged")
 
@@ -472,6 +474,7 @@ final class CrashLab: @unchecked Sendable {
         } else if settled, !throughs.isEmpty {
             problems.append("no cursor after \(throughs.count) merges")
         }
+        problems += provenanceProblems(profilePath)
         if settled {
             let left = leftovers()
             if !left.isEmpty { problems.append("left behind: \(left)") }
@@ -484,7 +487,8 @@ final class CrashLab: @unchecked Sendable {
         let known: Set<String> = ["profile.md", "fragment.md", "cursor", "history", "log", "last-update", "llm-commands"]
         let top = ((try? FileManager.default.contentsOfDirectory(atPath: memoryDir)) ?? []).filter { !known.contains($0) }
         let history = ((try? FileManager.default.contentsOfDirectory(atPath: historyDir)) ?? [])
-            .filter { !($0 == "journal.jsonl" || $0.hasPrefix("profile-") && $0.hasSuffix(".md")) }.map { "history/" + $0 }
+            .filter { !($0 == "journal.jsonl" || $0 == "provenance.json" || $0.hasPrefix("profile-") && $0.hasSuffix(".md")) }
+            .map { "history/" + $0 }
         return (top + history).sorted()
     }
 
@@ -523,6 +527,33 @@ enum PorcelainText {
 }
 
 // MARK: - Helpers (also used by ConcurrencyTests)
+
+/// Where the profile and its provenance disagree, for a profile only mem-merge wrote: a
+/// hand edit seen (a bullet the recorded changes do not account for, or a hash that is
+/// not the last change's), or a provenance cache that says otherwise than the journal
+/// replayed. A commit killed after it wrote the profile counts as recorded (its `pending`
+/// record names the profile's hash), as the next mem-merge completes it.
+func provenanceProblems(_ profilePath: String) -> [String] {
+    let store = ProfileStore(profilePath: profilePath)
+    let state: HistoryState
+    do { state = try HistoryState.load(store) } catch { return ["the history cannot be read: \(error.message)"] }
+    var problems: [String] = []
+    if let handEdit = state.handEdit {
+        problems.append("the profile and its provenance disagree: a hand edit is seen, \(handEdit.changes ?? [])")
+    }
+    func sorted(_ bullets: [ProfileBullet]) -> [String] { bullets.map { $0.sectionKey + "\u{0}" + $0.text }.sorted() }
+    if state.handEdit == nil, sorted(state.recorded.bullets) != sorted(state.document.profileBullets) {
+        problems.append("the recorded bullets are not the profile's")
+    }
+    if FileManager.default.fileExists(atPath: ProvenanceCache(store: store).path),
+       let cached = try? ProvenanceCache(store: store).load().provenance, let replayed = try? ProvenanceCache(store: store).replayed() {
+        func key(_ p: Provenance) -> [String] { p.records.map { "\($0.sectionKey)\u{0}\($0.text)\u{0}\($0.events.map(\.change))" }.sorted() }
+        if key(cached) != key(replayed) || cached.lastID != replayed.lastID {
+            problems.append("the provenance cache disagrees with the journal")
+        }
+    }
+    return problems
+}
 
 func journalLines(_ path: String, allowingTornLast: Bool = false) throws -> [JSONValue] {
     guard let data = FileManager.default.contents(atPath: path) else { return [] }
