@@ -121,6 +121,8 @@ struct MemMergeCommand: ParsableCommand {
         let recovered = try recorder.recover()
         if let message = recovered.recovery.message { StandardStreams.report("mem-merge", message) }
         recovered.notes.forEach { StandardStreams.report("mem-merge", $0) }
+        // (An in-place run's commit records the hand edit first, and fails with its error.)
+        if recover, let problem = recovered.handEditProblem { StandardStreams.report("mem-merge", problem) }
         if let handEdit = recovered.handEdit, let changes = handEdit.changes {
             StandardStreams.report("mem-merge", "recorded a hand edit of the profile as change \(handEdit.id) (\(changes.count) bullet change\(changes.count == 1 ? "" : "s"))")
         }

@@ -33,16 +33,24 @@ public struct ChangeRecorder: Sendable {
         public var recovery: ProfileStore.Recovery
         public var handEdit: JournalEntry?
         public var notes: [String]
+        /// Why a hand edit could not be journalled, if so.
+        public var handEditProblem: String?
     }
 
     /// Finishes or drops an interrupted commit (`ProfileStore.recover`), then journals a
-    /// hand edit found since the last change.
+    /// hand edit found since the last change. Failing to journal the hand edit (a
+    /// read-only memory dir, a full disk) is not a failed recovery: it is said in `handEditProblem`,
+    /// and the next commit, which records it first, fails with that error itself.
     @discardableResult
     public func recover() throws(MemError) -> Recovered {
-        try store.prepareDirectories()
         let recovery = try store.recover()
-        let (_, handEdit, notes) = try recordedState()
-        return Recovered(recovery: recovery, handEdit: handEdit, notes: notes)
+        do {
+            let (_, handEdit, notes) = try recordedState()
+            return Recovered(recovery: recovery, handEdit: handEdit, notes: notes)
+        } catch {
+            return Recovered(recovery: recovery, handEdit: nil, notes: [],
+                             handEditProblem: "a hand edit of the profile could not be recorded yet: \(error.message)")
+        }
     }
 
     /// Applies `delta` to the profile (or the default one) and commits it.
