@@ -30,42 +30,36 @@ lines=$(wc -l <"$LLM_MEMORY_DIR/history/journal.jsonl")
 echo "history: $lines changes over a year ($(du -h "$LLM_MEMORY_DIR/history/journal.jsonl" | cut -f1) journal," \
   "$(grep -c '^- ' "$LLM_MEMORY_DIR/profile.md") bullets, $(du -h "$LLM_USER_PATH/logs.db" | cut -f1) logs.db; built in $((built / 1000)) s)"
 
-# time_ms N CMD…: median wall time of N runs, in ms.
-time_ms() {
-  local n=$1 i a
-  shift
-  for ((i = 0; i < n; i++)); do
-    a=$(us)
-    "$@" </dev/null >/dev/null 2>&1 || true
-    echo $(($(us) - a))
-  done | median | awk '{ printf "%.1f", $1 / 1000 }'
-}
-
-# A porcelain command that changes the profile, then the change undone again by
-# restoring the memory dir, so every run starts from the same year of history.
+# measure N [--restore] CMD…: median wall time and median CPU time (user + system, of the
+# command and its children) of N runs, in ms. --restore: the memory dir is put back as it
+# was before each run (for commands that change it).
 cp -a "$LLM_MEMORY_DIR" "$scratch/saved"
 restore() { rm -rf "$LLM_MEMORY_DIR" && cp -a "$scratch/saved" "$LLM_MEMORY_DIR"; }
-time_changing() {
-  local n=$1 i a
+measure() {
+  local n=$1 i again="" TIMEFORMAT='%3R %3U %3S'
+
   shift
+  if [ "$1" = --restore ]; then again=1; shift; fi
+  : >"$scratch/wall"
+  : >"$scratch/cpu"
   for ((i = 0; i < n; i++)); do
-    restore
-    a=$(us)
-    "$@" </dev/null >/dev/null 2>&1 || true
-    echo $(($(us) - a))
-  done | median | awk '{ printf "%.1f", $1 / 1000 }'
-  restore
+    [ -z "$again" ] || restore
+    { time "$@" </dev/null >/dev/null 2>&1; } 2>"$scratch/one" || true
+    awk '{ print $1 * 1000 >>"'"$scratch/wall"'"; print ($2 + $3) * 1000 >>"'"$scratch/cpu"'" }' "$scratch/one"
+  done
+  [ -z "$again" ] || restore
+  printf '%8.1f %8.1f' "$(median <"$scratch/wall")" "$(median <"$scratch/cpu")"
 }
 
 porcelain="$root/bin/llm-memory"
-echo "median of $runs runs, ms (why: \"$probe\"):"
-printf '  %-44s %8s\n' "mem-history why TEXT" "$(time_ms "$runs" "$bin/mem-history" why "$probe")"
-printf '  %-44s %8s\n' "mem-history log -n 20" "$(time_ms "$runs" "$bin/mem-history" log -n 20)"
-printf '  %-44s %8s\n' "mem-history undo (prints the delta)" "$(time_ms "$runs" "$bin/mem-history" undo --force)"
-printf '  %-44s %8s\n' "mem-history forget TEXT (prints the delta)" "$(time_ms "$runs" "$bin/mem-history" forget "$probe")"
-printf '  %-44s %8s\n' "mem-history blame" "$(time_ms "$runs" "$bin/mem-history" blame)"
-printf '  %-44s %8s\n' "mem-history log (all $lines changes)" "$(time_ms 5 "$bin/mem-history" log)"
-printf '  %-44s %8s\n' "llm-memory undo (lock, commit, render)" "$(time_changing "$runs" "$porcelain" undo --force)"
-printf '  %-44s %8s\n' "llm-memory forget TEXT (lock, commit, render)" "$(time_changing "$runs" "$porcelain" forget "$probe")"
-rm -f "$LLM_MEMORY_DIR/history/provenance.json"
-printf '  %-44s %8s\n' "why, provenance cache missing (replays all)" "$(time_changing 5 sh -c "rm -f '$LLM_MEMORY_DIR/history/provenance.json'; '$bin/mem-history' why '$probe'")"
+echo "median of $runs runs, ms (wall, then CPU: user + system; why: \"$probe\"):"
+row() { printf '  %-46s %s\n' "$1" "$2"; }
+row "mem-history why TEXT" "$(measure "$runs" "$bin/mem-history" why "$probe")"
+row "mem-history log -n 20" "$(measure "$runs" "$bin/mem-history" log -n 20)"
+row "mem-history undo (prints the delta)" "$(measure "$runs" "$bin/mem-history" undo --force)"
+row "mem-history forget TEXT (prints the delta)" "$(measure "$runs" "$bin/mem-history" forget "$probe")"
+row "mem-history blame" "$(measure "$runs" "$bin/mem-history" blame)"
+row "mem-history log (all $lines changes)" "$(measure 5 "$bin/mem-history" log)"
+row "llm-memory undo (lock, commit, render)" "$(measure "$runs" --restore "$porcelain" undo --force)"
+row "llm-memory forget TEXT (lock, commit, render)" "$(measure "$runs" --restore "$porcelain" forget "$probe")"
+row "why, provenance cache missing (replays all)" "$(measure 5 --restore sh -c "rm -f '$LLM_MEMORY_DIR/history/provenance.json'; '$bin/mem-history' why '$probe'")"

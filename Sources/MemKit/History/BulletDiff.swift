@@ -2,18 +2,20 @@
 /// for, and what hand edits are found by.
 public struct ProfileBullet: Equatable, Sendable {
     /// The section's name as the profile spells it; "" for a bullet before any section.
-    public var section: String
+    public let section: String
+    /// How sections compare (`ProfileDocument.sectionKey`), worked out once: comparisons
+    /// of many bullets are the history's inner loops.
+    public let sectionKey: String
     public var text: String
     /// The lines holding the bullet's text (its first line and paragraph continuation).
     public var lines: Range<Int>
 
     public init(section: String, text: String, lines: Range<Int> = 0..<0) {
         self.section = section
+        self.sectionKey = ProfileDocument.sectionKey(section)
         self.text = text
         self.lines = lines
     }
-
-    public var sectionKey: String { ProfileDocument.sectionKey(section) }
 }
 
 extension ProfileDocument {

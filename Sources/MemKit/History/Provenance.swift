@@ -52,11 +52,12 @@ public struct ProvenanceEvent: Equatable, Sendable {
 /// Where one bullet of the profile came from: every change that wrote it, oldest first
 /// (the first added it; later ones reworded it — the earlier wordings `why` lists).
 public struct BulletRecord: Equatable, Sendable {
-    public var section: String
+    public let section: String
+    /// `ProfileDocument.sectionKey(section)`, worked out once (see `ProfileBullet`).
+    public let sectionKey: String
     public var text: String
     public var events: [ProvenanceEvent]
 
-    public var sectionKey: String { ProfileDocument.sectionKey(section) }
     public var added: ProvenanceEvent? { events.first }
     public var lastChanged: ProvenanceEvent? { events.last }
 
@@ -71,6 +72,7 @@ public struct BulletRecord: Equatable, Sendable {
 
     init(section: String, text: String, events: [ProvenanceEvent]) {
         self.section = section
+        self.sectionKey = ProfileDocument.sectionKey(section)
         self.text = text
         self.events = events
     }
