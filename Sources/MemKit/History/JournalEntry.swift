@@ -2,9 +2,8 @@
 /// (not an op's tolerant `old`), so replaying the journal gives the bullets each commit
 /// left, and the exchanges the change came from (for a learned change).
 public struct BulletChange: Equatable, Sendable {
-    public enum Kind: String, Sendable, CaseIterable {
-        case add, replace, remove
-    }
+    /// The same three kinds as a delta's ops.
+    public typealias Kind = DeltaOp.Kind
 
     public var kind: Kind
     /// The section's name as the profile spells it ("" for a bullet outside any section).
