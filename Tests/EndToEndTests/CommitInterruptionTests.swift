@@ -106,7 +106,8 @@ extension CrashTests {
         let store = ChangeRecorder(profilePath: dir + "/profile.md")
         try store.replaceProfile(with: Array("## A\n".utf8), action: "load")
         let dead = Int32(Int32.max - 7)  // above any pid_max: no such process
-        let stale = [".profile.md.tmp-\(dead)-0", ".cursor.tmp-\(dead)-3", ".pending.tmp-\(dead)-0", "history/.profile.tmp-\(dead)-1"]
+        let stale = [".profile.md.tmp-\(dead)-0", ".cursor.tmp-\(dead)-3", ".pending.tmp-\(dead)-0", "history/.profile.tmp-\(dead)-1",
+                     ".forgotten.tmp-\(dead)-0", "history/.provenance.json.tmp-\(dead)-2"]
         let live = [".profile.md.tmp-\(getpid())-0", "history/.profile.tmp-\(getpid())-9"]
         let unrelated = [".notes.md.tmp-\(dead)-0", "profile.md.tmp-\(dead)-0"]
         for name in stale + live + unrelated { _ = FileManager.default.createFile(atPath: dir + "/" + name, contents: Data("x".utf8)) }
@@ -157,7 +158,7 @@ extension CrashTests {
                 case "hand-edit":
                     try Data((String(decoding: FileManager.default.contents(atPath: profile)!, as: UTF8.self) + handWritten).utf8)
                         .write(to: URL(fileURLWithPath: profile))
-                    try interrupted.recover()
+                    try interrupted.mergeInPlace(learn(3))  // records the hand edit first, and stops there
                 case "undo": try interrupted.mergeInPlace(Undo.delta(HistoryState.load(clean.store), id: nil, force: false).delta)
                 case "forget": try interrupted.mergeInPlace(Forget.delta("fact-0001", in: HistoryState.load(clean.store), all: false).delta)
                 default: try interrupted.replaceProfile(with: Array("## Interests\n- Loaded\n".utf8), action: "load")

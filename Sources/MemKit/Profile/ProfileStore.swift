@@ -358,14 +358,15 @@ public struct ProfileStore: Sendable {
 
     /// Removes `.<name>.tmp-<pid>-<n>` files that `FileSystem.writeAtomically` and
     /// `saveHistory` left behind when their process was killed: beside the profile (or
-    /// its symlink's target), the cursor and `pending`, and in `history/`. A file whose
-    /// process still runs is left alone.
+    /// its symlink's target), the cursor, `pending`, the `forgotten` and `undone` lists,
+    /// and in `history/` (history copies, the provenance cache). A file whose process
+    /// still runs is left alone.
     func removeStaleTempFiles() {
         let target = FileSystem.resolvedPath(profilePath)
         let places: [(dir: String, names: Set<String>)] = [
             (FileSystem.directoryName(target), [FileSystem.baseName(target)]),
-            (directory, ["cursor", "pending"]),
-            (historyDirectory, ["profile"]),
+            (directory, ["cursor", "pending", "forgotten", "undone"]),
+            (historyDirectory, ["profile", "provenance.json"]),
         ]
         for (dir, names) in places {
             guard let handle = opendir(dir) else { continue }
