@@ -12,11 +12,12 @@ import Darwin
 ///   place, so a history file is never torn). At most `maxHistoryVersions` are kept; the
 ///   oldest go first.
 /// - `history/journal.jsonl` — one JSON object per line, one line per commit:
-///   `{"time", "action": "merge", "applied": [op…], "skipped": [{"op", "reason"}…],
-///   "sources", "through", "model", "previous"}` for a merge (each applied op carries an
-///   extra `"effect"`), `{"time", "action": "load"|"clear"|…, "previous", …}` for a
-///   whole-profile replacement. `previous` names the history file holding the bytes that
-///   were replaced, or is null when nothing was replaced.
+///   `{"id", "time", <the caller's fields>, "sha256", "previous"}` (see `commit`; what the
+///   fields say — action, bullet changes, source exchanges — is History/'s
+///   `ChangeRecorder`, the one caller). `previous` names the history file holding the
+///   bytes that were replaced, or is null when nothing was replaced. Lines written before
+///   ids have none (their id is their line number) and say `"action": "merge"`.
+/// - `history/provenance.json` — History/'s derived cache, not part of the protocol.
 /// - `cursor` — the delta's `through`, one line, written (atomically, 0600) after the
 ///   profile, so the porcelain can pass it to `mem-extract --after`.
 /// - `pending` — only while a commit is under way, or after one was interrupted (see below).
