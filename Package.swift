@@ -2,6 +2,10 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+/// What each mem-* executable depends on.
+let tool: [Target.Dependency] = [
+    "MemKit", "MemCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+]
 
 let package = Package(
     name: "llm-user-memory",
@@ -22,26 +26,21 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "MemKit", dependencies: ["CSQLite"], swiftSettings: strict),
-        .executableTarget(name: "mem-extract", dependencies: [
+        // What the executables share that needs ArgumentParser (MemKit does not import
+        // it): the common options (--error-file, --profile), the edge, the version.
+        .target(name: "MemCLI", dependencies: [
             "MemKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
-        .executableTarget(name: "mem-propose", dependencies: [
-            "MemKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: strict),
-        .executableTarget(name: "mem-merge", dependencies: [
-            "MemKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: strict),
-        .executableTarget(name: "mem-render", dependencies: [
-            "MemKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: strict),
-        .executableTarget(name: "mem-history", dependencies: [
-            "MemKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: strict),
+        .executableTarget(name: "mem-extract", dependencies: tool, swiftSettings: strict),
+        .executableTarget(name: "mem-propose", dependencies: tool, swiftSettings: strict),
+        .executableTarget(name: "mem-merge", dependencies: tool, swiftSettings: strict),
+        .executableTarget(name: "mem-render", dependencies: tool, swiftSettings: strict),
+        .executableTarget(name: "mem-history", dependencies: tool, swiftSettings: strict),
         // What both test targets share (a seeded random generator).
         .target(name: "TestKit", path: "Tests/TestKit", swiftSettings: strict),
         .testTarget(name: "MemKitTests", dependencies: ["MemKit", "TestKit"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "MemKit", "TestKit", "mem-extract", "mem-propose", "mem-merge", "mem-render", "mem-history",
+            "MemKit", "MemCLI", "TestKit", "mem-extract", "mem-propose", "mem-merge", "mem-render", "mem-history",
         ], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

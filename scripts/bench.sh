@@ -89,6 +89,24 @@ printf '  %-58s %8s ms\n' "mem-propose (no exchanges: no model call)" "$(time_ru
 printf '  %-58s %8s ms\n' "for scale: /bin/true" "$(time_runs 200 /bin/true)"
 echo
 
+# ---- one exchange holding a 100 KB paste: gate, redaction, the request ---------------------
+"$venv/bin/python" - "$scratch/paste.jsonl" <<'PY'
+import json, sys
+key = "sk-" + "abcDEF1234567890ghiJKL1234567890mnoPQR"
+text = ""
+while len(text.encode()) < 100_000:
+    text += f"I work on llm plugins in Python and Swift; password handling uses token={key} now. "
+    text += "See https://example.com/docs and commit 3f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39.\n"
+with open(sys.argv[1], "w") as f:
+    f.write(json.dumps({"id": "paste", "conversation": "c", "model": "stand-in", "datetime": "2026-01-01T00:00:00",
+                        "prompt": text, "system": None, "fragments": [], "response": "ok", "cursor": "r0.t1"}) + "\n")
+PY
+printf '#!/bin/sh\ncat >/dev/null\nprintf %%s "{\\"ops\\": []}"\n' >"$scratch/stand-in-llm"
+chmod +x "$scratch/stand-in-llm"
+echo "mem-propose on one exchange holding a 100 KB paste, a secret in every 180 bytes (redaction and the request, --no-gate: the gate reads a paste of repeated lines as pasted text; llm replaced by a stand-in):"
+printf '  %-58s %8s ms\n' "median of 20" "$(time_runs 20 sh -c 'mem-propose --no-gate --llm "$1" --model stand-in <"$2"' - "$scratch/stand-in-llm" "$scratch/paste.jsonl")"
+echo
+
 # ---- mem-extract on 100k exchanges ------------------------------------------------------------
 big="$out/logs-100k.db"
 if [ ! -f "$big" ]; then

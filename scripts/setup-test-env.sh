@@ -21,25 +21,21 @@ for version in 0.36 0.31.1; do
   rm -rf "$venv"
   "$python" -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
-  if [ "$version" = 0.36 ]; then
-    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps \
-      "$root/Tests/Support/llm-scripted-model"
-  fi
   cp "$req" "$stamp"
 done
-# The test-only plugin command `llm hello-plugin` (the shell wrapper must pass plugin
-# commands through), also into an llm-0.36 venv made before it was added.
+# The test-only plugins (Tests/Support): the `scripted` and `facts` models and the plugin
+# command `llm hello-plugin`. Each is installed again whenever its files change (a stamp
+# of their content in the venv), so an existing venv always has the current ones.
 venv="$base/llm-0.36"
-if ! "$venv/bin/python" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("llm_user_memory_test_command") is None)'; then
-  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps \
-    "$root/Tests/Support/llm-test-command"
-fi
-# The test-only model `facts` (Tests/Support/llm-facts-model: the crash and concurrency
-# tests' update model), also into an llm-0.36 venv made before it was added.
-if ! "$venv/bin/python" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("llm_user_memory_facts_model") is None)'; then
-  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps \
-    "$root/Tests/Support/llm-facts-model"
-fi
+for plugin in llm-scripted-model llm-facts-model llm-test-command; do
+  dir="$root/Tests/Support/$plugin"
+  stamp="$venv/.$plugin"
+  sum=$(find "$dir" -maxdepth 1 -type f \( -name '*.py' -o -name '*.toml' \) | sort | xargs cat | cksum)
+  if [ "$sum" != "$(cat "$stamp" 2>/dev/null)" ]; then
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --force-reinstall "$dir"
+    printf '%s\n' "$sum" >"$stamp"
+  fi
+done
 # .venv-test/llm-0.36-plugin: llm 0.36 + llm-echo + the plugin adapter
 # (integrations/llm-user-memory-plugin), installed the documented way, `llm install -e`.
 # A venv of its own, so the other venvs' `llm plugins` and commands stay as they were.

@@ -1,8 +1,9 @@
 import ArgumentParser
+import MemCLI
 import MemKit
 
 @main
-struct MemExtractCommand: ParsableCommand {
+struct MemExtractCommand: StageCommand {
     static let configuration = CommandConfiguration(
         commandName: "mem-extract",
         abstract: "Print the exchanges llm has logged, as JSON Lines, oldest first.",
@@ -19,17 +20,22 @@ struct MemExtractCommand: ParsableCommand {
             Exit status: 0 ok, 64 usage, 65 not a database or corrupt, 66 no database, \
             74 I/O error, 75 still locked after the busy timeout (try again later).
 
-            Example: mem-extract --limit 5 | jq -r .prompt
-            """)
+            Example: mem-extract --last 5 | jq -r .prompt
+            """,
+        version: Version.string)
 
     @Option(help: ArgumentHelp("llm's log database.", discussion: "Default: logs.db in $LLM_USER_PATH, else in llm's user dir.", valueName: "path"))
     var db: String?
 
-    @Option(help: ArgumentHelp("Print only exchanges after this cursor (from a previous run's `cursor` field).", valueName: "cursor"))
-    var after: String = ""
+    @Option(help: ArgumentHelp("Print only exchanges after this cursor: a token like r12.t34, from a previous run's `cursor` field (empty: from the start).",
+                               valueName: "cursor"))
+    var after: Cursor = .start
 
-    @Option(help: ArgumentHelp("Print at most this many exchanges.", valueName: "n"))
+    @Option(help: ArgumentHelp("Print at most this many exchanges: the oldest ones after the cursor.", valueName: "n"))
     var limit: Int?
+
+    @Option(help: ArgumentHelp("Print only the newest N exchanges after the cursor (still oldest first).", valueName: "n"))
+    var last: Int?
 
     @Flag(help: "Print only the number of exchanges after the cursor (cheap: no text is read).")
     var count = false
@@ -37,19 +43,23 @@ struct MemExtractCommand: ParsableCommand {
     @Option(name: .customLong("busy-timeout"), help: ArgumentHelp("How long to wait for llm's write lock, in milliseconds.", valueName: "ms"))
     var busyTimeout: Int32 = 3000
 
+    @OptionGroup var stage: StageOptions
+
     func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more") }
+        if let last, last < 0 { throw ValidationError("--last must be 0 or more") }
+        if limit != nil && last != nil { throw ValidationError("--limit (the oldest) and --last (the newest) cannot be used together") }
         if busyTimeout < 0 { throw ValidationError("--busy-timeout must be 0 or more") }
     }
 
     func run() throws {
-        let status = Stage.run("mem-extract") { () throws(MemError) in
+        try stage.run("mem-extract") { () throws(MemError) in
             try Extraction.run(.init(
                 databasePath: db ?? MemoryLocation.fromEnvironment().logsDatabase,
-                after: try Cursor(token: after),
+                after: after,
                 limit: limit,
+                last: last,
                 busyTimeoutMilliseconds: busyTimeout), countOnly: count)
         }
-        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MemCLI
 import MemKit
 
 #if canImport(Glibc)
@@ -8,7 +9,7 @@ import Darwin
 #endif
 
 @main
-struct MemHistoryCommand: ParsableCommand {
+struct MemHistoryCommand: StageCommand {
     static let configuration = CommandConfiguration(
         commandName: "mem-history",
         abstract: "Read the profile's history: what changed, why a bullet is there; print the delta that undoes or forgets.",
@@ -28,20 +29,24 @@ struct MemHistoryCommand: ParsableCommand {
             64 usage, 65 no such change, or one that cannot be undone, 66 no history yet \
             (undo), 74 cannot read.
             """,
+        version: Version.string,
         subcommands: [Log.self, Why.self, Blame.self, Undo.self, Forget.self])
 }
 
-/// Where the history is, for every subcommand.
+/// Where the history is, for every subcommand: beside the profile (history/, the lists),
+/// and llm's logs.db for the user's words; and the options every tool takes.
 struct Place: ParsableArguments {
-    @Option(help: ArgumentHelp("The profile whose history to read (default: profile.md in the memory dir; the history is history/ beside it).",
-                               valueName: "path"))
-    var profile: String?
+    @OptionGroup var profile: ProfileOption
 
     @Option(help: ArgumentHelp("llm's log database, for the user's words (default: logs.db in llm's user dir).", valueName: "path"))
     var db: String?
 
+    @OptionGroup var stage: StageOptions
+
+    var store: ProfileStore { ProfileStore(profilePath: profile.resolved) }
+
     func state() throws(MemError) -> HistoryState {
-        let state = try HistoryState.load(ProfileStore(profilePath: profile ?? MemoryLocation.fromEnvironment().profile))
+        let state = try HistoryState.load(store)
         state.notes.forEach { StandardStreams.report("mem-history", $0) }
         return state
     }
@@ -74,10 +79,11 @@ struct Output: ParsableArguments {
     }
 }
 
-/// Runs a subcommand's body through `Stage.run` (the one place errors are printed).
-func stage(_ body: () throws(MemError) -> Void) throws {
-    let status = Stage.run("mem-history", body)
-    if status != 0 { throw ExitCode(status) }
+extension Place {
+    /// Runs a subcommand's body through the edge every tool shares (`StageOptions.run`).
+    func run(_ body: () throws(MemError) -> Void) throws {
+        try stage.run("mem-history", body)
+    }
 }
 
 extension MemHistoryCommand {
@@ -107,7 +113,7 @@ extension MemHistoryCommand {
         }
 
         func run() throws {
-            try stage { () throws(MemError) in
+            try place.run { () throws(MemError) in
                 let state = try place.state()
                 let lookup = place.lookup()
                 let entries = try state.newest(n ?? Int.max)
@@ -143,7 +149,7 @@ extension MemHistoryCommand {
         var all = false
 
         func run() throws {
-            try stage { () throws(MemError) in
+            try place.run { () throws(MemError) in
                 let state = try place.state()
                 let matches = MemKit.Why.matches(text, in: state)
                 guard !matches.isEmpty else {
@@ -175,7 +181,7 @@ extension MemHistoryCommand {
         @OptionGroup var output: Output
 
         func run() throws {
-            try stage { () throws(MemError) in
+            try place.run { () throws(MemError) in
                 let state = try place.state()
                 guard state.profileBytes != nil else {
                     throw MemError(.noInput, "there is no profile yet (\(state.store.profilePath))")
@@ -213,7 +219,7 @@ extension MemHistoryCommand {
         }
 
         func run() throws {
-            try stage { () throws(MemError) in
+            try place.run { () throws(MemError) in
                 let state = try place.state()
                 let (delta, summary) = try MemKit.Undo.delta(state, id: id, force: force)
                 try StandardStreams.writeOut(delta.json.prettySerialized() + "\n")
@@ -260,9 +266,8 @@ extension MemHistoryCommand {
         }
 
         func run() throws {
-            try stage { () throws(MemError) in
-                let store = ProfileStore(profilePath: place.profile ?? MemoryLocation.fromEnvironment().profile)
-                let forgotten = TextListFile.forgotten(inDirectory: store.directory)
+            try place.run { () throws(MemError) in
+                let forgotten = TextListFile.forgotten(inDirectory: place.store.directory)
                 if list {
                     let entries = try forgotten.entries()
                     try StandardStreams.writeOut(entries.map { (json ? JSONValue.string($0).serialized() : $0) + "\n" }.joined())

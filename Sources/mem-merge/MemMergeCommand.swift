@@ -1,8 +1,9 @@
 import ArgumentParser
+import MemCLI
 import MemKit
 
 @main
-struct MemMergeCommand: ParsableCommand {
+struct MemMergeCommand: StageCommand {
     static let configuration = CommandConfiguration(
         commandName: "mem-merge",
         abstract: "Apply a delta (JSON) to the user profile (Markdown).",
@@ -44,13 +45,25 @@ struct MemMergeCommand: ParsableCommand {
             64 usage, 65 bad delta or profile (not JSON, not UTF-8, over 1 MiB), \
             66 DELTA missing, 73/74 cannot write, 75 the profile changed meanwhile. \
             An undo of a change the journal does not have: 65.
-            """)
+            """,
+        version: Version.string)
+
+    /// What one run does: each mode is named by its own option, and only one may be given.
+    enum Mode {
+        /// Apply a delta (the default).
+        case merge
+        /// Replace the whole profile with a file's text (--load FILE).
+        case load(String)
+        /// Reset the profile to the default, empty sections (--clear).
+        case clear
+        /// Only finish or drop an interrupted commit (--recover).
+        case recover
+    }
 
     @Argument(help: ArgumentHelp("A file holding the delta ('-' or omitted: standard input).", valueName: "delta"))
     var deltaFile: String?
 
-    @Option(help: ArgumentHelp("The profile to update (default: $LLM_MEMORY_DIR/profile.md).", valueName: "path"))
-    var profile: String?
+    @OptionGroup var profile: ProfileOption
 
     @Flag(help: "Replace the profile in place (keeping history, journal and cursor) instead of printing it.")
     var inPlace = false
@@ -64,37 +77,70 @@ struct MemMergeCommand: ParsableCommand {
     @Flag(help: "Only finish (or drop) a commit an earlier run was killed in the middle of, and remove its temp files; reads no delta.")
     var recover = false
 
-    @Option(help: ArgumentHelp("The journal's name for a --load (default: load; the porcelain's edit uses 'edit').", valueName: "name"))
-    var action: String = "load"
+    /// The journal's names for a whole-profile replacement by --load.
+    enum LoadAction: String, ExpressibleByArgument, CaseIterable { case load, edit }
+
+    @Option(help: ArgumentHelp("The journal's name for a --load: load or edit (the porcelain's edit).", valueName: "name"))
+    var action: LoadAction = .load
 
     @Option(help: ArgumentHelp("What to call the --load file in messages (the porcelain loads a private copy of a pipe and names what the user gave).", valueName: "name"))
     var loadName: String?
 
+    @OptionGroup var stage: StageOptions
+
+    /// The modes the options name (at most one is valid).
+    private var modes: [Mode] {
+        [load.map { Mode.load($0) }, clear ? .clear : nil, recover ? .recover : nil].compactMap { $0 }
+    }
+
+    var mode: Mode { modes.first ?? .merge }
+
     func validate() throws {
-        if load != nil && clear { throw ValidationError("--load and --clear cannot be used together") }
-        if (load != nil || clear) && !inPlace { throw ValidationError("--load and --clear need --in-place") }
-        if (load != nil || clear) && deltaFile != nil { throw ValidationError("--load and --clear take no delta") }
-        if recover && (load != nil || clear || deltaFile != nil) { throw ValidationError("--recover takes no delta, --load or --clear") }
-        if loadName != nil && load == nil { throw ValidationError("--load-name goes with --load") }
-        if action != "load" && action != "edit" { throw ValidationError("--action is load or edit") }
+        guard modes.count <= 1 else { throw ValidationError("--load, --clear and --recover cannot be used together") }
+        switch mode {
+        case .merge:
+            break
+        case .load, .clear:
+            if !inPlace { throw ValidationError("--load and --clear need --in-place") }
+            if deltaFile != nil { throw ValidationError("--load and --clear take no delta") }
+        case .recover:
+            if deltaFile != nil { throw ValidationError("--recover takes no delta") }
+        }
+        if case .load = mode {} else if loadName != nil { throw ValidationError("--load-name goes with --load") }
     }
 
     func run() throws {
-        let status = Stage.run("mem-merge") { () throws(MemError) in try merge() }
-        if status != 0 { throw ExitCode(status) }
+        try stage.run("mem-merge") { () throws(MemError) in
+            let recorder = ChangeRecorder(profilePath: profile.resolved)
+            switch mode {
+            case .recover:
+                try reportRecovery(recorder)
+            case .load(let file):
+                try replaceWhole(recorder, with: file)
+            case .clear:
+                try replaceWhole(recorder, with: nil)
+            case .merge:
+                try merge(recorder)
+            }
+        }
     }
 
-    func merge() throws(MemError) {
-        let path = profile ?? MemoryLocation.fromEnvironment().profile
-        let recorder = ChangeRecorder(profilePath: path)
-        if recover {
-            try recoverAndReport(recorder)
-            return
+    /// Finishes or drops a commit a killed run left and journals a hand edit, saying so.
+    /// (Every commit does this first anyway; an in-place run does it here, once its input
+    /// is known to be good, to report it.)
+    func reportRecovery(_ recorder: ChangeRecorder) throws(MemError) {
+        let recovered = try recorder.recover()
+        if let message = recovered.recovery.message { StandardStreams.report("mem-merge", message) }
+        recovered.notes.forEach { StandardStreams.report("mem-merge", $0) }
+        // (An in-place run's commit records the hand edit first, and fails with its error.)
+        if case .recover = mode, let problem = recovered.handEditProblem { StandardStreams.report("mem-merge", problem) }
+        if let handEdit = recovered.handEdit, let changes = handEdit.changes {
+            StandardStreams.report("mem-merge", "recorded a hand edit of the profile as change \(handEdit.id) (\(changes.count) bullet change\(changes.count == 1 ? "" : "s"))")
         }
-        if clear || load != nil {
-            try replaceWhole(recorder)
-            return
-        }
+    }
+
+    /// Applies the delta: in place (recovering first), or printing the new profile.
+    func merge(_ recorder: ChangeRecorder) throws(MemError) {
         let deltaBytes: [UInt8]
         if let deltaFile, deltaFile != "-" {
             deltaBytes = try FileSystem.read(deltaFile, limit: 8 << 20)
@@ -102,7 +148,7 @@ struct MemMergeCommand: ParsableCommand {
             deltaBytes = try StandardStreams.readStdin(limit: 8 << 20)
         }
         let delta = try Delta(parsing: deltaBytes)
-        if inPlace { try recoverAndReport(recorder) }
+        if inPlace { try reportRecovery(recorder) }
         let result = inPlace ? try recorder.mergeInPlace(delta) : try recorder.preview(delta)
         for line in ProfileMerger.reportLines(result) {
             StandardStreams.report("mem-merge", line)
@@ -114,33 +160,20 @@ struct MemMergeCommand: ParsableCommand {
         }
     }
 
-    /// Finishes or drops an interrupted commit and journals a hand edit, saying so. (Every
-    /// commit does this first anyway; an in-place run does it here, once its input is
-    /// known to be good, to report it.)
-    func recoverAndReport(_ recorder: ChangeRecorder) throws(MemError) {
-        let recovered = try recorder.recover()
-        if let message = recovered.recovery.message { StandardStreams.report("mem-merge", message) }
-        recovered.notes.forEach { StandardStreams.report("mem-merge", $0) }
-        // (An in-place run's commit records the hand edit first, and fails with its error.)
-        if recover, let problem = recovered.handEditProblem { StandardStreams.report("mem-merge", problem) }
-        if let handEdit = recovered.handEdit, let changes = handEdit.changes {
-            StandardStreams.report("mem-merge", "recorded a hand edit of the profile as change \(handEdit.id) (\(changes.count) bullet change\(changes.count == 1 ? "" : "s"))")
-        }
-    }
-
-    /// `--load FILE` / `--clear`: the whole profile replaced, the old one kept in the history.
-    func replaceWhole(_ recorder: ChangeRecorder) throws(MemError) {
+    /// `--load FILE` / `--clear` (file nil): the whole profile replaced, the old one kept
+    /// in the history.
+    func replaceWhole(_ recorder: ChangeRecorder, with file: String?) throws(MemError) {
         let bytes: [UInt8]
         let name: String
-        if let load {
-            bytes = try FileSystem.read(load, limit: ProfileDocument.maxBytes + 1)
-            _ = try ProfileDocument(validating: bytes, name: loadName ?? load)
-            name = action
+        if let file {
+            bytes = try FileSystem.read(file, limit: ProfileDocument.maxBytes + 1)
+            _ = try ProfileDocument(validating: bytes, name: loadName ?? file)
+            name = action.rawValue
         } else {
             bytes = ProfileDocument.default.bytes
             name = "clear"
         }
-        try recoverAndReport(recorder)
+        try reportRecovery(recorder)
         let commit = try recorder.replaceProfile(with: bytes, action: name)
         StandardStreams.report("mem-merge", commit.wroteProfile
             ? "\(name): profile replaced; the previous version is history/\(commit.previous ?? "(none: there was no profile)")"

@@ -1,8 +1,9 @@
 import ArgumentParser
+import MemCLI
 import MemKit
 
 @main
-struct MemProposeCommand: ParsableCommand {
+struct MemProposeCommand: StageCommand {
     static let configuration = CommandConfiguration(
         commandName: "mem-propose",
         abstract: "Ask a model which profile changes a batch of exchanges calls for; print them as a delta.",
@@ -10,8 +11,8 @@ struct MemProposeCommand: ParsableCommand {
             Reads exchanges (JSON Lines, as mem-extract prints them) on standard input and the \
             current profile (--profile; a missing profile is empty), asks a model through the \
             `llm` CLI what to change, and prints one delta (JSON) on standard output:
-              {"ops": [{"op": "add"|"replace"|"remove", "section": …, "text": …, "old": …, "source": <exchange id>}],
-               "sources": [the exchange ids read], "through": <cursor of the last one read>, "model": <model used>}
+              {"ops": [{"op": "add"|"replace"|"remove", "section": …, "text": …, "old": …, "source": <exchange id>,
+                        "source_time": <its datetime>}], "sources": [the exchange ids read], "through": <cursor of the last one read>, "model": <model used>}
             No exchanges in → a delta with no ops and no model call. Secrets are redacted \
             before anything is sent; the call is `llm prompt -m MODEL --no-log -s …` (never \
             logged), run with LLM_MEMORY_DISABLED=true. The model's reply is untrusted: only \
@@ -28,11 +29,17 @@ struct MemProposeCommand: ParsableCommand {
             LLM_MEMORY_BUDGET, else 12000 characters); the first always fits. "sources" and \
             "through" cover the exchanges taken (and gate-dropped ones before the first that \
             did not fit); the rest is left for the next run (llm-memory update loops until \
-            nothing is new).
+            nothing is new). No fact is dropped for lack of room: when ops do not all fit \
+            (--max-ops, a reply cut off), "through" stops before the first exchange whose ops \
+            were not all kept and the rest is proposed again. The request holds today's date \
+            and each exchange's; each op carries "source_time", its exchange's datetime.
 
-            Model: --model, else LLM_MEMORY_MODEL, else the model the exchanges used, else \
-            llm's default. A model llm cannot use at all (unknown, no key) falls back once to \
-            llm's default model. The model "local" is the built-in offline extractor: a fixed \
+            Model: --model, else LLM_MEMORY_MODEL, else the memory dir's "model" file (llm \
+            memory model ID), else none: then each exchange goes only to the model it was held \
+            with, and one call never mixes models (the batch stops before the first exchange of \
+            another model). There is no fallback: a model llm cannot use (unknown, no key, key \
+            refused) exits 69 naming it and the fix, and its exchanges wait. Exchanges with no \
+            model recorded go to "local". The model "local" is the built-in offline extractor: a fixed \
             set of English patterns for what you state about yourself ("I'm a Rust \
             developer", "I live in Lisbon", "I prefer short answers", "remember that …", \
             "forget that …"), with no model call and no network; it reads every exchange the \
@@ -43,12 +50,12 @@ struct MemProposeCommand: ParsableCommand {
             UTF-8 text (or over 1 MiB; checked before any model call), 66/74 profile unreadable, \
             69 llm or a usable model missing, 75 temporary failure (timeout, network, rate \
             limit — try again later; nothing is printed).
-            """)
+            """,
+        version: Version.string)
 
-    @Option(help: ArgumentHelp("The profile to read (default: profile.md in the memory dir).", valueName: "path"))
-    var profile: String?
+    @OptionGroup var profile: ProfileOption
 
-    @Option(help: ArgumentHelp("The model to ask (default: LLM_MEMORY_MODEL, else the exchanges' model, else llm's default); \"local\": the built-in offline extractor.",
+    @Option(help: ArgumentHelp("The model to ask (default: LLM_MEMORY_MODEL, else the memory dir's model file, else each exchange's own model); \"local\": the built-in offline extractor.",
                                valueName: "id"))
     var model: String?
 
@@ -65,11 +72,13 @@ struct MemProposeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for the model before giving up (exit 75).", valueName: "seconds"))
     var timeout: Double = 120
 
-    @Option(help: ArgumentHelp("Most ops one delta may hold; more are dropped.", valueName: "n"))
+    @Option(help: ArgumentHelp("Most ops one delta may hold; the exchanges of the rest are proposed again in the next run.", valueName: "n"))
     var maxOps: Int = 20
 
     @Option(help: ArgumentHelp("Longest op text kept, in characters; longer ops are dropped, not cut.", valueName: "n"))
     var maxOpChars: Int = 200
+
+    @OptionGroup var stage: StageOptions
 
     func validate() throws {
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds") }
@@ -77,35 +86,36 @@ struct MemProposeCommand: ParsableCommand {
         guard maxOpChars > 0 else { throw ValidationError("--max-op-chars must be more than 0") }
         if let model, model.trimmingWhitespace().isEmpty { throw ValidationError("--model must not be empty") }
         if let budget, budget <= 0 { throw ValidationError("--budget must be more than 0") }
-        if budget == nil, let env = Environment.value("LLM_MEMORY_BUDGET") {
-            guard let value = Int(env.trimmingWhitespace()), value > 0 else {
-                throw ValidationError("LLM_MEMORY_BUDGET must be a number of characters more than 0, not '\(env)'")
-            }
-        }
     }
 
     func run() throws {
-        var options = Proposer.Options(
-            profilePath: profile ?? MemoryLocation.fromEnvironment().profile,
-            model: model,
-            llm: ModelClient.executable(option: llm))
-        options.timeout = timeout
-        options.parser.maxOps = maxOps
-        options.parser.maxOpChars = maxOpChars
-        options.gate = !noGate
-        if let budget {
-            options.limits.budgetChars = budget
-        } else if let env = Environment.value("LLM_MEMORY_BUDGET"), let value = Int(env.trimmingWhitespace()) {
-            options.limits.budgetChars = value
-        }
-        let proposer = Proposer(options: options) { StandardStreams.report("mem-propose", $0) }
-        do throws(MemError) {
+        try stage.run("mem-propose") { () throws(MemError) in
+            var options = Proposer.Options(
+                profilePath: profile.resolved,
+                model: model,
+                llm: ModelClient.executable(option: llm))
+            options.timeout = timeout
+            options.parser.maxOps = maxOps
+            options.parser.maxOpChars = maxOpChars
+            options.gate = !noGate
+            if let chars = budget {
+                options.limits.budgetChars = chars
+            } else if let chars = try Self.budgetFromEnvironment() {
+                options.limits.budgetChars = chars
+            }
+            let proposer = Proposer(options: options) { StandardStreams.report("mem-propose", $0) }
             let input = try StandardStreams.readStdin(limit: 256 << 20)
             let delta = try proposer.propose(exchangeLines: input)
             try StandardStreams.writeOut(delta.json.prettySerialized() + "\n")
-        } catch {
-            StandardStreams.report("mem-propose", error.message)
-            throw ExitCode(error.status.rawValue)
         }
+    }
+
+    /// LLM_MEMORY_BUDGET, when set (a setting, so a bad value is a usage error of the run).
+    static func budgetFromEnvironment() throws(MemError) -> Int? {
+        guard let text = Environment.value("LLM_MEMORY_BUDGET") else { return nil }
+        guard let value = Int(text.trimmingWhitespace()), value > 0 else {
+            throw MemError(.usage, "LLM_MEMORY_BUDGET must be a number of characters more than 0, not '\(text)'")
+        }
+        return value
     }
 }

@@ -1,8 +1,9 @@
 import ArgumentParser
+import MemCLI
 import MemKit
 
 @main
-struct MemRenderCommand: ParsableCommand {
+struct MemRenderCommand: StageCommand {
     static let configuration = CommandConfiguration(
         commandName: "mem-render",
         abstract: "Print the fragment llm injects: a short framing, then the user profile.",
@@ -19,32 +20,30 @@ struct MemRenderCommand: ParsableCommand {
 
             Exit status: 0 ok, 64 usage, 65 the profile is not UTF-8 text or is over 1 MiB, \
             74 cannot read it.
-            """)
+            """,
+        version: Version.string)
 
-    @Option(help: ArgumentHelp("The profile to render (default: $LLM_MEMORY_DIR/profile.md).", valueName: "path"))
-    var profile: String?
+    @OptionGroup var profile: ProfileOption
 
     @Option(help: ArgumentHelp("The longest fragment to print, in characters (Unicode scalars).", valueName: "n"))
     var maxChars: Int = FragmentRenderer.defaultMaxChars
+
+    @OptionGroup var stage: StageOptions
 
     func validate() throws {
         guard maxChars > 0 else { throw ValidationError("--max-chars must be a positive number of characters") }
     }
 
     func run() throws {
-        let status = Stage.run("mem-render") { () throws(MemError) in try render() }
-        if status != 0 { throw ExitCode(status) }
-    }
-
-    func render() throws(MemError) {
-        let path = profile ?? MemoryLocation.fromEnvironment().profile
-        let document = try ProfileFile.read(path: path)
-        let fragment = FragmentRenderer.render(document, maxChars: maxChars)
-        for line in fragment.reportLines(maxChars: maxChars) {
-            StandardStreams.report("mem-render", line)
-        }
-        if !fragment.text.isEmpty {
-            try StandardStreams.writeOut(fragment.text)
+        try stage.run("mem-render") { () throws(MemError) in
+            let document = try ProfileFile.read(path: profile.resolved)
+            let fragment = FragmentRenderer.render(document, maxChars: maxChars)
+            for line in fragment.reportLines(maxChars: maxChars) {
+                StandardStreams.report("mem-render", line)
+            }
+            if !fragment.text.isEmpty {
+                try StandardStreams.writeOut(fragment.text)
+            }
         }
     }
 }

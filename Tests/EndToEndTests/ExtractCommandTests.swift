@@ -47,6 +47,33 @@ import Testing
         #expect(result.err.split(separator: "\n").count == 1)
     }
 
+    /// `--limit N` prints the oldest N after the cursor, `--last N` the newest N (still
+    /// oldest first) — on every kind of database llm writes, from the start and from a
+    /// cursor; `--count` counts what each would print.
+    @Test(arguments: ["modern-0.36.db", "legacy-0.31.1.db", "mixed.db", "upgraded.db"])
+    func lastPrintsTheNewestExchangesOldestFirstAndLimitTheOldest(fixture: String) throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let db = Repo.fixture(fixture)
+        let all = try extract(["--db", db], in: sandbox).out.split(separator: "\n").map(String.init)
+        #expect(all.count > 6, "\(fixture)")
+        let cursor = try #require(try records(try extract(["--db", db, "--limit", "2"], in: sandbox)).last?["cursor"] as? String)
+        for (after, expected) in [("", all), (cursor, Array(all.dropFirst(2)))] {
+            let total = try #require(Int(try extract(["--db", db, "--after", after, "--count"], in: sandbox).out.trimmingCharacters(in: .whitespacesAndNewlines)))
+            for n in [0, 1, 3, expected.count, expected.count + 5] {
+                let last = try extract(["--db", db, "--after", after, "--last", "\(n)"], in: sandbox)
+                #expect(last.status == 0, "\(last.err)")
+                #expect(last.out.split(separator: "\n").map(String.init) == Array(expected.suffix(n)), "\(fixture) after '\(after)', last \(n)")
+                let limit = try extract(["--db", db, "--after", after, "--limit", "\(n)"], in: sandbox)
+                #expect(limit.out.split(separator: "\n").map(String.init) == Array(expected.prefix(n)), "\(fixture) after '\(after)', limit \(n)")
+                let count = try extract(["--db", db, "--after", after, "--last", "\(n)", "--count"], in: sandbox)
+                #expect(count.out == "\(min(n, total))\n", "\(fixture): \(count.out)")
+            }
+        }
+        let both = try extract(["--db", db, "--last", "1", "--limit", "1"], in: sandbox)
+        #expect(both.status == 64, "\(both.err)")
+    }
+
     @Test func anEmptyFileHasNoExchangesAndSaysSo() throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
@@ -63,7 +90,7 @@ import Testing
         defer { sandbox.remove() }
         let result = try extract(["--db", Repo.fixture("modern-0.36.db"), "--after", "yesterday"], in: sandbox)
         #expect(result.status == 64)
-        #expect(result.err.contains("not a cursor"))
+        #expect(result.err.contains("'yesterday' is invalid for '--after <cursor>'"), "\(result.err)")
     }
 
     @Test func theDefaultDatabaseIsTheOneInLLMUserPath() throws {

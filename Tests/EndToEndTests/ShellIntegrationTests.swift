@@ -415,7 +415,8 @@ struct ShellIntegrationTests {
             let copy = sb.sandbox.root.appendingPathComponent("tools/llm-memory").path
             try FileManager.default.createDirectory(atPath: sb.sandbox.root.appendingPathComponent("tools").path,
                                                     withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: Repo.porcelain, toPath: copy)
+            // (A link: the porcelain's lib/ and share/ are found beside its real file.)
+            try FileManager.default.createSymbolicLink(atPath: copy, withDestinationPath: Repo.porcelain)
             try await sb.install(from: copy)
             #expect(sb.read(sb.rcPath)?.contains(copy) == true)
 
@@ -586,7 +587,7 @@ struct ShellIntegrationTests {
 
     /// The mem-* tools, each behind a script that appends `begin|end TOOL SESSION` to a
     /// trace (the session id is the pid of the detached update that runs it), beside a
-    /// copy of the porcelain, which uses the tools beside it.
+    /// link to the porcelain, which uses the tools beside it.
     private func tracedTools(_ sb: ShellSandbox) throws -> (porcelain: String, trace: String) {
         let dir = sb.sandbox.root.appendingPathComponent("traced").path
         let trace = sb.sandbox.root.appendingPathComponent("trace.log").path
@@ -605,7 +606,7 @@ struct ShellIntegrationTests {
             try Data(script.utf8).write(to: URL(fileURLWithPath: "\(dir)/\(tool)"))
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(dir)/\(tool)")
         }
-        try FileManager.default.copyItem(atPath: Repo.porcelain, toPath: "\(dir)/llm-memory")
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/llm-memory", withDestinationPath: Repo.porcelain)
         return ("\(dir)/llm-memory", trace)
     }
 

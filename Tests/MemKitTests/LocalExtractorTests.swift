@@ -222,6 +222,55 @@ import Testing
                  "I no longer use Windows", "I left my keys at home"])
     }
 
+    // MARK: - Clause boundaries
+
+    /// A prompt and the adds it must give.
+    struct Statement: Sendable, CustomTestStringConvertible {
+        var prompt: String
+        var adds: [String]
+        var testDescription: String { prompt }
+    }
+
+    /// A capture ends where a new clause with a subject of its own starts (a coordinator
+    /// before "I", "my", "it", a question word …) or at `;`, `:`, a dash or a bracket;
+    /// the next clause is read on its own.
+    static let clauseBoundaries: [Statement] = [
+        Statement(prompt: "I am a Go developer at Acme and I live in Lisbon", adds: [
+            "Personal Information: Role: Go developer", "Personal Information: Works at Acme",
+            "Personal Information: Lives in Lisbon",
+        ]),
+        Statement(prompt: "I work at Acme and I love hiking", adds: ["Personal Information: Works at Acme", "Interests: Likes hiking"]),
+        Statement(prompt: "I work at Acme but I live in Porto", adds: [
+            "Personal Information: Works at Acme", "Personal Information: Lives in Porto",
+        ]),
+        Statement(prompt: "I work at Acme and my wife works at Globex", adds: ["Personal Information: Works at Acme"]),
+        Statement(prompt: "I work at Acme and it is great", adds: ["Personal Information: Works at Acme"]),
+        Statement(prompt: "I work at Acme; I live in Lisbon", adds: [
+            "Personal Information: Works at Acme", "Personal Information: Lives in Lisbon",
+        ]),
+        Statement(prompt: "I work at Acme \u{2014} I live in Lisbon", adds: [
+            "Personal Information: Works at Acme", "Personal Information: Lives in Lisbon",
+        ]),
+        Statement(prompt: "I like Rust and I use Neovim", adds: ["Interests: Likes Rust", "Personal Information: Uses Neovim"]),
+        Statement(prompt: "I use Neovim and I like Rust", adds: ["Personal Information: Uses Neovim", "Interests: Likes Rust"]),
+        Statement(prompt: "I'm building a CLI in Rust and it uses SQLite", adds: ["Current Projects: Building a CLI in Rust"]),
+        Statement(prompt: "Always answer in French and I prefer short answers", adds: ["Preferences: Always answer in French"]),
+        Statement(prompt: "Always answer in French - short answers are fine", adds: ["Preferences: Always answer in French"]),
+        Statement(prompt: "I no longer work at Acme and I live in Lisbon", adds: ["Personal Information: Lives in Lisbon"]),
+        Statement(prompt: "I don't use Windows anymore, I switched to Linux", adds: ["Personal Information: Uses Linux"]),
+        // Not a new clause: the capture goes on.
+        Statement(prompt: "I work at Procter and Gamble", adds: ["Personal Information: Works at Procter and Gamble"]),
+        Statement(prompt: "I love hiking and photography", adds: ["Interests: Likes hiking and photography"]),
+        Statement(prompt: "I live in Lisbon, Portugal and I work remotely", adds: [
+            "Personal Information: Lives in Lisbon, Portugal", "Personal Information: Works remotely",
+        ]),
+    ]
+
+    @Test(arguments: clauseBoundaries)
+    func aCaptureEndsWhereANewClauseWithItsOwnSubjectStarts(statement: Statement) {
+        #expect(adds(statement.prompt) == statement.adds)
+    }
+
     // MARK: - What it must not store
 
     @Test func questionsGiveNothingButAStatementBeforeTheQuestionCounts() {

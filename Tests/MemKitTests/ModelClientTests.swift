@@ -79,11 +79,33 @@ import Testing
         #expect(Self.failure(noKey) == .modelUnusable(model: "gpt-4o-mini", detail: noKey))
     }
 
-    @Test func aRefusedKeyIsUnusableForTheFallbackAndItsMessageSaysToSetAKey() {
-        let refused = ModelClient.Failure.keyRejected(model: "gpt-4o-mini", detail: "Error: Error code: 401")
-        #expect(Proposer.whyUnusable(refused) == "its API key was refused: Error: Error code: 401")
-        #expect(Proposer.keyAdvice(refused)?.contains("llm keys set") == true)
-        #expect(Proposer.whyUnusable(.temporary("x")) == nil)
-        #expect(Proposer.keyAdvice(.modelUnusable(model: "m", detail: "Unknown model")) == nil)
+    @Test func aModelThatCannotBeUsedIsExit69WithOneLineNamingItAndTheFixAndNoFallback() {
+        let none = ModelChoice(memoryModel: nil, origin: nil)
+        let noKey = "Error: No key found - add one using 'llm keys set openai' or set the OPENAI_API_KEY environment variable"
+        let missing = Proposer.failure(.modelUnusable(model: "gpt-4o-mini", detail: noKey), choice: none)
+        #expect(missing.status == .unavailable)
+        #expect(missing.message == "model 'gpt-4o-mini' cannot be used (\(noKey)); the exchanges held with it wait: set its key with `llm keys set openai`, or choose a memory model with `llm memory model ID`")
+        let gone = Proposer.failure(.modelUnusable(model: "mymodel", detail: "Error: 'Unknown model: mymodel'"), choice: none)
+        #expect(gone.message.hasSuffix("install or set up that model in llm, or choose a memory model with `llm memory model ID`"))
+        let refused = Proposer.failure(.keyRejected(model: "gpt-4o-mini", detail: "Error: Error code: 401"), choice: none)
+        #expect(refused.status == .unavailable)
+        #expect(refused.message.contains("(its API key was refused: Error: Error code: 401)"))
+        #expect(refused.message.contains("set a valid key with `llm keys set <provider>`"))
+        for message in [missing.message, gone.message, refused.message] { #expect(!message.contains("\n")) }
+        // Not a model problem: no advice, the right status.
+        let temporary = Proposer.failure(.temporary("network down"), choice: none)
+        #expect(temporary.status == .tempFailure && temporary.message == "network down")
+        #expect(Proposer.failure(.llmUnavailable("no llm"), choice: none).status == .unavailable)
+    }
+
+    @Test func aChosenMemoryModelThatCannotBeUsedSaysWhereTheChoiceCameFrom() {
+        let detail = "Error: 'Unknown model: nosuchmodel'"
+        func message(_ origin: ModelChoice.Origin) -> String {
+            ModelChoice(memoryModel: "nosuchmodel", origin: origin).unusable(model: "nosuchmodel", detail: detail, keyRefused: false)
+        }
+        #expect(message(.option).contains("(--model)"))
+        #expect(message(.environment).contains("set LLM_MEMORY_MODEL to another model id, or unset it"))
+        #expect(message(.file("/m/model")).contains("memory model 'nosuchmodel' cannot be used"))
+        #expect(message(.file("/m/model")).contains("`llm memory model --unset`"))
     }
 }

@@ -299,4 +299,67 @@ import Testing
         #expect(parser.citation(.number(4)) == nil)
         #expect(parser.citation(.string("one")) == nil)
     }
+
+    @Test func everyOpOfTheReplyIsListedWithTheExchangeItCitesAndWhatBecameOfIt() {
+        var options = ReplyParser.Options()
+        options.maxOps = 2
+        let limited = ReplyParser(exchangeIDs: ["id-1", "id-2", "id-3"], options: options)
+        let reply = #"""
+            [{"op": "add", "section": "Interests", "text": "Sailing", "ex": 1},
+             {"op": "add", "section": "Interests", "ex": 2},
+             {"op": "add", "section": "Interests", "text": "Sailing", "ex": 1},
+             {"op": "add", "section": "Interests", "text": "Chess", "ex": "[2]"},
+             {"op": "add", "section": "Interests", "text": "Go"},
+             {"op": "add", "section": "Interests", "text": "Jazz", "ex": 3}]
+            """#
+        let result = limited.parse(reply)
+        #expect(result.ops.map(\.text) == ["Sailing", "Chess"])
+        #expect(result.items == [
+            .init(exchange: 1, fate: .kept), .init(exchange: 2, fate: .dropped), .init(exchange: 1, fate: .dropped),
+            .init(exchange: 2, fate: .kept), .init(exchange: nil, fate: .overLimit), .init(exchange: 3, fate: .overLimit),
+        ])
+        #expect(result.keptExchanges == [1, 2])
+        #expect(!result.cutOff)
+        // A malformed op past the limit is dropped for what it is, not carried over.
+        let late = limited.parse(#"[{"op": "add", "section": "Interests", "text": "A", "ex": 1}, {"op": "add", "section": "Interests", "text": "B", "ex": 1}, {"op": "add", "section": "Interests", "ex": 2}]"#)
+        #expect(late.items.last == .init(exchange: 2, fate: .dropped))
+    }
+
+    @Test func aReplyThatStopsInsideItsOpsIsCutOffAndOneThatClosedThemIsNot() {
+        let complete = #"{"ops": [{"op": "add", "section": "Interests", "text": "Sailing", "ex": 1}]}"#
+        #expect(!parser.parse(complete).cutOff)
+        // The array closed, the object around it did not: every op is there.
+        #expect(!parser.parse(String(complete.dropLast())).cutOff)
+        let open = #"{"ops": [{"op": "add", "section": "Interests", "text": "Sailing", "ex": 1}, {"op": "add", "section": "Inter"#
+        let result = parser.parse(open)
+        #expect(result.cutOff)
+        #expect(result.items == [.init(exchange: 1, fate: .kept), .init(exchange: nil, fate: .cutOff)])
+        let afterComma = #"{"ops": [{"op": "add", "section": "Interests", "text": "Sailing", "ex": 1},"#
+        #expect(parser.parse(afterComma).cutOff)
+        #expect(parser.parse(afterComma).items == [.init(exchange: 1, fate: .kept)])
+        // The citation of the op it was cut in, when it came first.
+        let citedFirst = #"[{"ex": 2, "op": "add", "section": "Inter"#
+        #expect(parser.parse(citedFirst).items == [.init(exchange: 2, fate: .cutOff)])
+    }
+
+    @Test func aReplyWithNoOpsIsCutOffOnlyWhenItStoppedBeforeItsAnswerCould() {
+        #expect(!parser.parse("I cannot help with that.").cutOff)
+        #expect(!parser.parse("").cutOff)
+        #expect(!parser.parse("{\"note\": \"nothing to change\"}").cutOff)
+        #expect(parser.parse("<think>The user said they moved, so").cutOff)
+        #expect(parser.parse("Here is the delta: {\"o").cutOff)
+        #expect(parser.parse(Array("The user seems to like".utf8), capped: true).cutOff)
+    }
+
+    @Test func aReplyReadOnlyUpToTheCapIsCutOffWhenTheCapFellInsideItsOps() {
+        var options = ReplyParser.Options()
+        options.maxReplyBytes = 80
+        let capped = ReplyParser(exchangeIDs: ["id-1", "id-2"], options: options)
+        let reply = #"{"ops": [{"op": "add", "section": "Interests", "text": "Sailing", "ex": 1}, {"op": "add", "section": "Interests", "text": "Chess", "ex": 2}]}"#
+        let result = capped.parse(reply)
+        #expect(result.cutOff)
+        #expect(result.ops.map(\.text) == ["Sailing"])
+        let short = #"{"ops": [{"op": "add", "section": "Interests", "text": "Go", "ex": 1}]} and then a long tail of prose"#
+        #expect(!capped.parse(short).cutOff)
+    }
 }

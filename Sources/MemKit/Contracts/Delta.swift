@@ -12,9 +12,11 @@ public struct DeltaOp: Equatable, Sendable {
     public var old: String?
     /// The exchange id the change came from, when known.
     public var source: String?
-    /// When that exchange happened (its `datetime`, as mem-extract prints it), when known:
+    /// `source_time`: when that exchange was held (its `datetime`, as mem-extract prints
+    /// it), so a merge can tell an older statement from a newer fact (contract C2):
     /// mem-merge skips a `replace`/`remove` whose source is older than what the bullet it
-    /// would change was learned from ("the present wins").
+    /// would change was learned from ("the present wins", `MergePolicy`). Optional: deltas
+    /// written before it existed, and ops with no source, have none.
     public var sourceTime: String?
 
     public init(kind: Kind, section: String, text: String? = nil, old: String? = nil, source: String? = nil,

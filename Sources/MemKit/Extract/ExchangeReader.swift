@@ -140,6 +140,26 @@ public final class ExchangeReader {
         }
     }
 
+    /// Where the newest `n` exchanges after `cursor` begin: in each table, the row before
+    /// its newest `n` (or the cursor, when fewer follow it). Reading from there gives
+    /// every one of the newest `n` of both tables merged, and at most `n` more.
+    public func start(ofLast n: Int, after cursor: Cursor) throws(MemError) -> Cursor {
+        try db.readTransaction { () throws(MemError) in
+            var start = cursor
+            if hasResponses {
+                let rowid = try db.prepare("SELECT rowid FROM responses WHERE rowid > ? ORDER BY rowid DESC LIMIT 1 OFFSET ?")
+                    .query([.int(cursor.responsesRowid), .int(Int64(n))]) { $0.int(0) }.first
+                if let rowid { start.responsesRowid = rowid }
+            }
+            if hasTurns {
+                let rowid = try db.prepare("SELECT rowid FROM turns WHERE rowid > ? ORDER BY rowid DESC LIMIT 1 OFFSET ?")
+                    .query([.int(cursor.turnsRowid), .int(Int64(n))]) { $0.int(0) }.first
+                if let rowid { start.turnsRowid = rowid }
+            }
+            return start
+        }
+    }
+
     /// llm 0.31 and 0.36 both store `isoformat()` times; normalise the date/time
     /// separator so a space-separated value compares correctly too.
     static func sortKey(_ datetime: String?) -> String {

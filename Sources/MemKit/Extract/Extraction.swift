@@ -3,13 +3,17 @@ public enum Extraction {
     public struct Options: Sendable {
         public var databasePath: String
         public var after: Cursor
+        /// At most this many: the oldest after the cursor.
         public var limit: Int?
+        /// Only this many: the newest after the cursor (printed oldest first).
+        public var last: Int?
         public var busyTimeoutMilliseconds: Int32
 
-        public init(databasePath: String, after: Cursor, limit: Int?, busyTimeoutMilliseconds: Int32 = 3000) {
+        public init(databasePath: String, after: Cursor, limit: Int?, last: Int? = nil, busyTimeoutMilliseconds: Int32 = 3000) {
             self.databasePath = databasePath
             self.after = after
             self.limit = limit
+            self.last = last
             self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         }
     }
@@ -20,7 +24,7 @@ public enum Extraction {
         let reader = try ExchangeReader(database: db)
         if countOnly {
             var n = try reader.count(after: options.after)
-            if let limit = options.limit { n = min(n, limit) }
+            if let limit = options.limit ?? options.last { n = min(n, limit) }
             try StandardStreams.writeOut("\(n)\n")
             return
         }
@@ -29,8 +33,20 @@ public enum Extraction {
             return
         }
         var out = OutputBuffer()
-        try reader.read(after: options.after, limit: options.limit) { (exchange) throws(MemError) in
-            try out.appendLine(exchange)
+        if let last = options.last {
+            // Read from where the newest `last` rows of each table begin (at most 2 × last
+            // exchanges), keep the newest `last` of them in order.
+            var newest: [Exchange] = []
+            newest.reserveCapacity(min(last, 4096) + 1)
+            try reader.read(after: try reader.start(ofLast: last, after: options.after)) { (exchange) throws(MemError) in
+                newest.append(exchange)
+                if newest.count > 2 * last + 1 { newest.removeFirst(newest.count - last) }
+            }
+            for exchange in newest.suffix(last) { try out.appendLine(exchange) }
+        } else {
+            try reader.read(after: options.after, limit: options.limit) { (exchange) throws(MemError) in
+                try out.appendLine(exchange)
+            }
         }
         try out.flush()
     }

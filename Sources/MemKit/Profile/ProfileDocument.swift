@@ -156,7 +156,7 @@ public struct ProfileDocument: Equatable, Sendable {
     /// invalid UTF-8 (exit 65), naming `name` in the message.
     public init(validating bytes: [UInt8], name: String = "profile") throws(MemError) {
         if bytes.count > ProfileDocument.maxBytes {
-            throw MemError(.dataError, "\(name) is larger than 1 MiB (\(bytes.count) bytes); refusing to use it")
+            throw MemError(.dataError, "\(name) is larger than \(HumanUnits.size(ProfileDocument.maxBytes)); refusing to use it")
         }
         if let nul = bytes.firstIndex(of: 0) {
             throw MemError(.dataError, "\(name) contains a NUL byte at byte \(nul); it is not a text file")

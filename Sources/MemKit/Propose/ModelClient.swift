@@ -42,7 +42,8 @@ public struct ModelClient: Sendable {
 
     /// Why a call failed.
     public enum Failure: Error, Sendable, Equatable {
-        /// The model cannot be used at all (unknown to llm, no key): try another model.
+        /// The model cannot be used at all (unknown to llm — a plugin gone —, no key):
+        /// its exchanges wait until the user fixes it (there is no fallback).
         case modelUnusable(model: String, detail: String)
         /// The provider refused the model's API key (wrong, revoked, or without access,
         /// HTTP 401/403): retrying will not help until the user sets another key.
@@ -70,22 +71,6 @@ public struct ModelClient: Sendable {
             return Reply(text: output.stdout, truncated: output.stdoutTruncated, model: model)
         }
         throw ModelClient.classify(output, model: model, timeout: timeout)
-    }
-
-    /// llm's default model (`llm models default`), or nil if llm cannot say.
-    public func defaultModel() throws(Failure) -> String? {
-        let child = ChildProcess(executable: llm, arguments: ["models", "default"], environment: ModelClient.environment,
-                                 stdin: [], timeout: min(timeout, 60), outputCap: 64 << 10)
-        let output: ChildProcess.Output
-        do {
-            output = try child.run()
-        } catch {
-            throw .llmUnavailable(ModelClient.describe(error))
-        }
-        guard output.succeeded else { return nil }
-        let text = String(decoding: output.stdout, as: UTF8.self)
-        let line = text.split(separator: "\n").first.map { String($0).trimmingWhitespace() } ?? ""
-        return line.isEmpty ? nil : line
     }
 
     static func describe(_ error: ChildProcess.Failure) -> String {

@@ -9,33 +9,46 @@
 ///    could say something about you"). With the gate off, every exchange with user text is
 ///    sent (tool-result follow-ups and empty prompts never are). When nothing is left to
 ///    send: a delta with no ops, all `sources`, the last `through`, and no model call.
-/// 3. The `local` model (`--model local` or `LLM_MEMORY_MODEL=local`): `LocalExtractor`
-///    reads every exchange the gate passed — no budget, no `llm`, no network — and the
-///    delta's `model` is "local".
-/// 4. Otherwise the budget (`UpdatePrompt.batch`, `limits.budgetChars`): exchanges are
-///    taken in order while their trimmed text fits; the first always fits; the batch stops
-///    at the first that does not. `sources` are the ids consumed (gate-dropped ones
-///    included) and `through` the cursor of the last one consumed; the rest is left for the
-///    next pass (the porcelain loops until nothing is new). Said on stderr when it stops
-///    early.
-/// 5. Picks the model: `--model`, else `LLM_MEMORY_MODEL`, else the model of the last
-///    consumed exchange that names one, else llm's default (`llm models default`).
-/// 6. Calls it once through `llm` (`ModelClient`) with the prompt of the exchanges sent
-///    (`UpdatePrompt`). If the model cannot be used at all, falls back once to llm's
-///    default model (unless that is the same model); if that cannot be used either → exit
-///    69 naming both. llm missing → 69. Anything temporary (timeout, network, rate limit,
+/// 3. Where the exchanges go (`ModelChoice`, contract C4): the memory model (`--model`,
+///    `LLM_MEMORY_MODEL`, the memory dir's `model` file), else each exchange's own model.
+///    One call takes exchanges of one model only: the batch stops before the first
+///    exchange to send whose model differs (said on stderr). `local` — chosen, or for
+///    exchanges with no model recorded — is `LocalExtractor`: no budget, no `llm`, no
+///    network, and the delta's `model` is "local".
+/// 4. The budget (`UpdatePrompt.batch`, `limits.budgetChars`): exchanges are taken in
+///    order while their trimmed text fits; the first always fits; the batch stops at the
+///    first that does not, and the rest is left for the next pass (the porcelain loops
+///    until nothing is new). Said on stderr when it stops early.
+/// 5. Calls the model once through `llm` (`ModelClient`) with the prompt of the exchanges
+///    sent (`UpdatePrompt`, with today's date and each exchange's). A model that cannot be
+///    used at all (unknown, no key, key refused, plugin gone) → exit 69 with nothing on
+///    stdout and a one-line message naming it and the fix; there is no fallback to
+///    another model. llm missing → 69. Anything temporary (timeout, network, rate limit,
 ///    other errors) → exit 75, nothing on stdout.
-/// 7. Parses the reply (`ReplyParser`), drops ops that read like instructions and refuses
-///    a reply that would take away too much of the profile (`ReplyGuard`), and returns the
-///    delta: the kept ops, `sources`, `through`, `model` = the model that answered.
+/// 6. Parses the reply (`ReplyParser`) and decides which exchanges it covered
+///    (`BatchCut`): ops dropped for a limit (`--max-ops`, a reply cut off, the reply cap)
+///    never mark their exchanges as read — `sources` and `through` stop before the first
+///    exchange whose ops were not all kept, its ops and later ones are left out, and the
+///    rest is proposed again in the next pass. Not even the first exchange whole → asked
+///    again with that exchange alone; a single exchange whose ops alone do not fit keeps
+///    what fits, once (said on stderr), so nothing loops.
+/// 7. `ReplyGuard`: drops ops that read like instructions or are not UTF-8, reads a
+///    placeholder replace as a remove, and refuses a reply that would wipe the profile.
+///    Returns the delta: the ops (each with `source_time`, its exchange's `datetime`),
+///    `sources`, `through`, `model` = the model that answered.
 public struct Proposer {
     /// The model name that selects the built-in offline extractor.
     public static let localModel = "local"
 
     public struct Options {
         public var profilePath: String
-        /// `--model`; nil → `LLM_MEMORY_MODEL`, the exchanges' model, llm's default.
+        /// `--model`; nil → `LLM_MEMORY_MODEL`, the memory dir's `model` file, else each
+        /// exchange's own model (`ModelChoice`).
         public var model: String?
+        /// The memory dir, where the `model` file is.
+        public var memoryDir: String = MemoryLocation.fromEnvironment().memoryDir
+        /// Today's date (`YYYY-MM-DD`) for the request; nil → today, UTC.
+        public var today: String?
         /// The `llm` executable (path or name on PATH).
         public var llm: String
         public var timeout: Double = 120
@@ -94,12 +107,6 @@ public struct Proposer {
 
     private func makeDelta(_ exchanges: [Exchange]) throws(MemError) -> Delta {
         guard let last = exchanges.last else { return Delta(ops: []) }
-        func ids(_ exchanges: ArraySlice<Exchange>) -> [String] {
-            var sources: [String] = []
-            var seen = Set<String>()
-            for exchange in exchanges where seen.insert(exchange.id).inserted { sources.append(exchange.id) }
-            return sources
-        }
 
         let hasText = exchanges.map { !($0.prompt ?? "").trimmingWhitespace().isEmpty }
         let send = options.gate ? exchanges.map { Gate.mayDisclose($0) } : hasText
@@ -115,118 +122,182 @@ public struct Proposer {
         // A profile mem-merge would refuse (not UTF-8 text, NUL bytes, over 1 MiB) stops here,
         // with the same exit 65, before any model call is spent on it.
         _ = try ProfileDocument(validating: profileBytes, name: options.profilePath)
-        let profile = String(decoding: profileBytes, as: UTF8.self)
+        let profile = Profile(bytes: profileBytes)
 
-        if isLocal {
-            var localOptions = LocalExtractor.Options()
-            localOptions.maxOps = options.parser.maxOps
-            localOptions.maxOpChars = options.parser.maxOpChars
-            let extractor = LocalExtractor(profile: profile, options: localOptions)
-            let result = extractor.extract(exchanges.indices.filter { send[$0] }.map { exchanges[$0] })
-            result.notes.forEach(report)
-            return Delta(ops: result.ops, sources: ids(exchanges[...]), through: last.cursor, model: Proposer.localModel)
+        let choice = try ModelChoice.resolve(option: options.model, memoryDir: options.memoryDir)
+        if choice.isLocal {
+            return local(exchanges[...], send: send, profile: profile)
         }
         if passing == 0 {
-            return Delta(ops: [], sources: ids(exchanges[...]), through: last.cursor, model: nil)
+            return Delta(ops: [], sources: Proposer.ids(exchanges[...]), through: last.cursor, model: nil)
         }
+        // One call, one model: up to the first exchange to send that goes elsewhere.
+        let (count, route) = choice.sameRoutePrefix(exchanges[...], send: send)
+        let group = exchanges[..<count]
+        if count < exchanges.count {
+            let left = exchanges.count - count
+            report("model: the \(left) exchange\(left == 1 ? "" : "s") from \(exchanges[count].id) on \(left == 1 ? "goes" : "go") to another model (\(Proposer.describe(choice.route(exchanges[count])))) in the next pass; one call never mixes models")
+        }
+        switch route {
+        case let .model(model)?:
+            return try call(model, group: Array(group), send: Array(send[..<count]), profile: profile, choice: choice)
+        case .local?, nil:
+            report("model: \(group.count == 1 ? "this exchange has" : "these exchanges have") no model recorded, so the built-in offline extractor reads \(group.count == 1 ? "it" : "them") (nothing is sent)")
+            return local(group, send: send, profile: profile)
+        }
+    }
 
-        let batch = UpdatePrompt.batch(exchanges, send: send, limits: options.limits)
-        let consumed = exchanges[..<batch.consumed]
-        if batch.consumed < exchanges.count {
-            let left = exchanges.count - batch.consumed
+    /// The profile as read, and as text.
+    struct Profile {
+        let bytes: [UInt8]
+        let text: String
+
+        init(bytes: [UInt8]) {
+            self.bytes = bytes
+            text = String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    static func describe(_ route: ModelChoice.Route) -> String {
+        switch route {
+        case let .model(model): return "'\(model)'"
+        case .local: return "none recorded: the built-in offline extractor"
+        }
+    }
+
+    /// The ids of `exchanges`, each once, in order.
+    static func ids(_ exchanges: ArraySlice<Exchange>) -> [String] {
+        var sources: [String] = []
+        var seen = Set<String>()
+        for exchange in exchanges where seen.insert(exchange.id).inserted { sources.append(exchange.id) }
+        return sources
+    }
+
+    /// The built-in offline extractor over every exchange of `group` the gate passed: no
+    /// budget, no `llm`, no network; `--max-ops` still holds, and what does not fit is
+    /// carried to the next pass like a model's ops (`BatchCut`).
+    private func local(_ group: ArraySlice<Exchange>, send: [Bool], profile: Profile) -> Delta {
+        var localOptions = LocalExtractor.Options()
+        localOptions.maxOps = Int.max  // the limit is applied below, where it can carry over
+        localOptions.maxOpChars = options.parser.maxOpChars
+        let sentIndices = group.indices.filter { send[$0] }
+        let sent = sentIndices.map { group[$0] }
+        let result = LocalExtractor(profile: profile.text, options: localOptions).extract(sent)
+        result.notes.forEach(report)
+        var number: [String: Int] = [:]
+        for (i, exchange) in sent.enumerated() where number[exchange.id] == nil { number[exchange.id] = i + 1 }
+        let maxOps = options.parser.maxOps
+        let items = result.ops.enumerated().map { i, op in
+            ReplyParser.Item(exchange: op.source.flatMap { number[$0] }, fate: i < maxOps ? .kept : .overLimit)
+        }
+        let cut = BatchCut(items: items, exchanges: sent.count, cutOff: false, maxOps: maxOps)
+        let all = Array(group)
+        let decided: Int
+        if cut.decided == 0, !sent.isEmpty {
+            report("exchange \(sent[0].id) alone states more than \(maxOps) facts: kept the \(maxOps) that fit; it is not read again")
+            decided = 1
+        } else {
+            decided = cut.decided
+        }
+        return finish(group: all, sentIndices: sentIndices.map { $0 - group.startIndex }, consumed: all.count,
+                      ops: Array(result.ops.prefix(maxOps)), items: items, decided: decided, cut: cut,
+                      model: Proposer.localModel, guarded: nil)
+    }
+
+    /// One model call for `group` (exchanges of one route), within the budget.
+    private func call(_ model: String, group: [Exchange], send: [Bool], profile: Profile, choice: ModelChoice,
+                      alone: Bool = false) throws(MemError) -> Delta {
+        let batch = UpdatePrompt.batch(group, send: send, limits: options.limits)
+        if batch.consumed < group.count, !alone {
+            let left = group.count - batch.consumed
             report("budget: sending \(batch.sent.count) exchange\(batch.sent.count == 1 ? "" : "s") (\(batch.sentChars) of \(options.limits.budgetChars) characters); the \(left) after them \(left == 1 ? "is" : "are") left for the next pass")
         }
-        let prompt = UpdatePrompt(exchanges: batch.sent, profile: profile, limits: options.limits)
+        let prompt = UpdatePrompt(exchanges: batch.sent, profile: profile.text, limits: options.limits, today: options.today)
         if prompt.redactions > 0 {
             report("redacted \(prompt.redactions) secret\(prompt.redactions == 1 ? "" : "s") from the text sent to the model")
         }
 
         let client = ModelClient(llm: options.llm, timeout: options.timeout, replyCap: options.parser.maxReplyBytes)
-        let reply = try ask(client, prompt: prompt, exchanges: Array(consumed))
+        let reply: ModelClient.Reply
+        do throws(ModelClient.Failure) {
+            reply = try client.prompt(model: model, system: prompt.system, prompt: prompt.user)
+        } catch {
+            throw Proposer.failure(error, choice: choice)
+        }
         if reply.truncated {
             report("the model's reply was longer than \(options.parser.maxReplyBytes) bytes; only the first \(options.parser.maxReplyBytes) were read")
         }
 
         let parser = ReplyParser(exchangeIDs: prompt.numberedIDs, sections: prompt.sections, options: options.parser)
-        let parsed = parser.parse(reply.text)
+        let parsed = parser.parse(reply.text, capped: reply.truncated)
         parsed.notes.forEach(report)
-        // No instructions stored as facts, no wiping the profile in one reply (ReplyGuard).
-        let guarded = ReplyGuard(profileBytes: profileBytes).check(parsed.ops)
-        guarded.notes.forEach(report)
-        return Delta(ops: guarded.ops, sources: ids(consumed), through: consumed.last?.cursor ?? last.cursor, model: reply.model)
-    }
-
-    /// Whether the model asked for (`--model`, else `LLM_MEMORY_MODEL`) is the built-in `local`.
-    public var isLocal: Bool {
-        let asked = (options.model.flatMap { $0.isEmpty ? nil : $0 }) ?? Environment.value("LLM_MEMORY_MODEL")
-        return asked?.trimmingWhitespace().lowercased() == Proposer.localModel
-    }
-
-    /// The model the caller asked for, or the one the exchanges used; nil → llm's default.
-    func preferredModel(_ exchanges: [Exchange]) -> String? {
-        if let model = options.model, !model.isEmpty { return model }
-        if let model = Environment.value("LLM_MEMORY_MODEL") { return model }
-        return exchanges.last(where: { !($0.model ?? "").isEmpty })?.model
-    }
-
-    private func ask(_ client: ModelClient, prompt: UpdatePrompt, exchanges: [Exchange]) throws(MemError) -> ModelClient.Reply {
-        var fallbackChecked = false
-        var defaultModel: String?
-        func llmDefault() throws(MemError) -> String? {
-            if !fallbackChecked {
-                fallbackChecked = true
-                do throws(ModelClient.Failure) { defaultModel = try client.defaultModel() } catch { throw mapped(error) }
+        let sentCount = prompt.numberedIDs.count
+        let cut = BatchCut(items: parsed.items, exchanges: sentCount, cutOff: parsed.cutOff, maxOps: options.parser.maxOps)
+        var decided = cut.decided
+        if decided == 0, sentCount > 0 {
+            if sentCount > 1, let first = batch.sentIndices.first {
+                // Not even the first exchange is whole: ask again with it alone.
+                report("not one exchange's ops are all in the reply (\(cut.reason ?? "cut off")); asking again with exchange \(group[first].id) alone")
+                return try call(model, group: Array(group[...first]), send: Array(send[...first]), profile: profile,
+                                choice: choice, alone: true)
             }
-            return defaultModel
+            // One exchange whose ops alone do not fit: keep what fits, once.
+            report("exchange \(prompt.numberedIDs[0]) alone has more ops than one reply holds (\(cut.reason ?? "cut off")): kept the \(parsed.ops.count) that fit; it is not asked again")
+            decided = 1
         }
-
-        var chosen = preferredModel(exchanges)
-        if chosen == nil { chosen = try llmDefault() }
-        guard let model = chosen else {
-            throw MemError(.unavailable, "no model to use: none was given, the exchanges name none, and `\(client.llm) models default` gave none")
-        }
-        do throws(ModelClient.Failure) {
-            return try client.prompt(model: model, system: prompt.system, prompt: prompt.user)
-        } catch {
-            // A model llm cannot use, or whose key the provider refused: llm's default
-            // model, once (another provider's, or a local one, may work).
-            guard let detail = Proposer.whyUnusable(error) else { throw mapped(error) }
-            guard let fallback = try llmDefault(), fallback != model else {
-                throw MemError(.unavailable, "model '\(model)' cannot be used (\(detail)), and llm has no other default model to fall back to"
-                                   + (Proposer.keyAdvice(error).map { "; \($0)" } ?? ""))
-            }
-            report("model '\(model)' cannot be used (\(detail)); falling back to llm's default model '\(fallback)'")
-            do throws(ModelClient.Failure) {
-                return try client.prompt(model: fallback, system: prompt.system, prompt: prompt.user)
-            } catch {
-                if let fallbackDetail = Proposer.whyUnusable(error) {
-                    throw MemError(.unavailable, "neither model '\(model)' (\(detail)) nor llm's default model '\(fallback)' (\(fallbackDetail)) can be used; set one up with `llm keys set …` or choose another with --model / LLM_MEMORY_MODEL")
-                }
-                throw mapped(error)
-            }
-        }
+        var userWords: [String: String] = [:]
+        for exchange in batch.sent { userWords[exchange.id] = exchange.prompt ?? "" }
+        return finish(group: group, sentIndices: batch.sentIndices, consumed: batch.consumed, ops: parsed.ops,
+                      items: parsed.items, decided: decided, cut: cut, model: reply.model,
+                      guarded: ReplyGuard(profileBytes: profile.bytes, userWords: userWords))
     }
 
-    /// Why a model cannot be used at all, for messages; nil for other failures.
-    static func whyUnusable(_ failure: ModelClient.Failure) -> String? {
+    /// The delta for exchanges 1…`decided` of those sent: `sources` and `through` stop
+    /// before the first undecided one, and the ops of undecided exchanges are left out
+    /// (they come again in the next pass); the guard checks what is left; each op gets
+    /// its exchange's time.
+    private func finish(group: [Exchange], sentIndices: [Int], consumed: Int, ops: [DeltaOp], items: [ReplyParser.Item],
+                        decided: Int, cut: BatchCut, model: String, guarded: ReplyGuard?) -> Delta {
+        var ops = ops
+        var consumed = consumed
+        if decided < sentIndices.count {
+            consumed = sentIndices[decided]
+            // The exchange of each kept op: its citation, else (in order) the one before's.
+            var previous: Int?
+            var keptExchange: [Int] = []
+            for item in items {
+                let lowest = item.exchange ?? previous ?? 1
+                previous = item.exchange ?? previous
+                if item.fate == .kept { keptExchange.append(lowest) }
+            }
+            ops = zip(ops, keptExchange).filter { $0.1 <= decided }.map(\.0)
+            let left = sentIndices.count - decided
+            report("carried over: the \(left) exchange\(left == 1 ? "" : "s") from \(group[consumed].id) on \(left == 1 ? "is" : "are") proposed again in the next pass, not marked as read: \(cut.reason ?? "their ops did not all fit")")
+        }
+        if let guarded {
+            let checked = guarded.check(ops)
+            checked.notes.forEach(report)
+            ops = checked.ops
+        }
+        var times: [String: String] = [:]
+        for exchange in group[..<consumed] {
+            if let datetime = exchange.datetime { times[exchange.id] = datetime }
+        }
+        for i in ops.indices {
+            if let source = ops[i].source { ops[i].sourceTime = times[source] }
+        }
+        let taken = group[..<consumed]
+        return Delta(ops: ops, sources: Proposer.ids(taken), through: taken.last?.cursor, model: model)
+    }
+
+    /// A failed call as the error the stage exits with: a model that cannot be used is 69
+    /// with the fix (`ModelChoice.unusable`); there is no fallback to another model.
+    static func failure(_ failure: ModelClient.Failure, choice: ModelChoice) -> MemError {
         switch failure {
-        case let .modelUnusable(_, detail): return detail
-        case let .keyRejected(_, detail): return "its API key was refused: \(detail)"
-        case .llmUnavailable, .temporary: return nil
-        }
-    }
-
-    /// What to do about a refused key.
-    static func keyAdvice(_ failure: ModelClient.Failure) -> String? {
-        guard case .keyRejected = failure else { return nil }
-        return "set a valid key with `llm keys set <provider>` (e.g. `llm keys set openai`; `llm keys list` shows the names) or choose another model with --model / LLM_MEMORY_MODEL"
-    }
-
-    private func mapped(_ failure: ModelClient.Failure) -> MemError {
-        switch failure {
-        case let .modelUnusable(model, detail): return MemError(.unavailable, "model '\(model)' cannot be used: \(detail)")
+        case let .modelUnusable(model, detail):
+            return MemError(.unavailable, choice.unusable(model: model, detail: detail, keyRefused: false))
         case let .keyRejected(model, detail):
-            return MemError(.unavailable, "model '\(model)' cannot be used: its API key was refused (\(detail)); \(Proposer.keyAdvice(failure) ?? "")")
+            return MemError(.unavailable, choice.unusable(model: model, detail: detail, keyRefused: true))
         case let .llmUnavailable(message): return MemError(.unavailable, message)
         case let .temporary(message): return MemError(.tempFailure, message)
         }

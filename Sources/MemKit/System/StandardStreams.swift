@@ -53,7 +53,7 @@ public enum StandardStreams {
             if n == 0 { break }
             data.append(contentsOf: chunk[0..<n])
             if data.count > limit {
-                throw MemError(.dataError, "input is larger than \(limit) bytes")
+                throw MemError(.dataError, "input is larger than \(HumanUnits.size(limit))")
             }
         }
         return data

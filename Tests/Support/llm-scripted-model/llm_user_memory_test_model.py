@@ -7,7 +7,8 @@ LLM_SCRIPTED_RULES names a JSON file: a list of rules
 The first rule whose "match" occurs in the system prompt or the prompt wins
 ("" matches everything). With no rule matching, the reply is "ok".
 LLM_SCRIPTED_LOG names a file that gets one JSON line per call:
-{"system": ..., "prompt": ...} - what the model received.
+{"system": ..., "prompt": ..., "pid": "1234"} - what the model received, and the pid (a string) of
+the process it ran in (a test can check that process is gone after a timeout).
 """
 import json
 import os
@@ -39,7 +40,7 @@ class Scripted(llm.Model):
         log = os.environ.get("LLM_SCRIPTED_LOG")
         if log:
             with open(log, "a", encoding="utf-8") as f:
-                f.write(json.dumps({"system": system, "prompt": text}) + "\n")
+                f.write(json.dumps({"system": system, "prompt": text, "pid": str(os.getpid())}) + "\n")
         for rule in _rules():
             if rule.get("match", "") in system or rule.get("match", "") in text:
                 if rule.get("sleep"):

@@ -40,8 +40,8 @@
 ///      `I am in a`, `I am at the/a`, `I have an interview/a meeting/a headache`); a
 ///      mishap (`I deleted/pushed/committed/broke/lost/merged/created/renamed`); and
 ///      `I don't like the/this/that/it`, `I'd rather you`, `me again`, `I can('t) tell`,
-///      `I forget`, `I need ideas/advice`. Words such as `just`, `really`, `still`, `also`, `always`
-///      (`adverbs`) between `I` and the verb are skipped. Exceptions
+///      `I forget`, `I need ideas/advice`. Words such as `just`, `really`, `still`, `also`, `always`,
+///      `never`, `keep` (`skippedBeforeVerb`) between `I` and the verb are skipped. Exceptions
 ///      (`taskPhraseExceptions`): `I run a/an/my`, `I changed from/to/jobs/careers/teams`,
 ///      `I made the`, `I got a/an/married/promoted/hired`, `I used to`, `I'd prefer/rather`
 ///      are statements; `is/are/does/did my` asks only at the start of a clause
@@ -58,20 +58,20 @@
 ///    followed by `to`/`the`/`this`/`your`/`previous`/`last`/`above`/`earlier`/
 ///    `everything`/`it` ("remember to close the file", "forget the previous answer").
 /// 3. `always` / `never` (not `never mind`) / `from now on` / `going forward` /
-///    `in (the) future` opening a clause (after `please`/`and`/`also`/`so`/`but`/`ok`), or
+///    `in (the) future` opening a clause (after fillers: `please`, `and`, `so`, `ok` …), or
 ///    `always`/`never` after `you`/`to` ("I'd like you to always …"), `whenever you`,
 ///    `every/each time you`: a standing instruction.
 /// 4. Self-description without "I": `as someone who/with`, `as a/an … <role>` opening a
 ///    clause (not the `user`/`admin` of a user story), `just joined/started/moved/
 ///    switched/graduated/got`, `based in`, `switched/moved/migrated/relocated … from/to`
-///    opening a clause, a clause of at most four words ending in a role (`roleNouns`:
+///    opening a clause, a clause of at most four words ending in a role (`selfLabels`:
 ///    "Emacs user.", "Type 1 diabetic"), or of at most six ending in `here` with a role
 ///    in it ("SRE at a fintech here"); the user's own team or company: `our`, `we` with a
 ///    verb of how it works (`weVerbs`: use, run, deploy, build, maintain …; `we are a/an/
 ///    on/based/from/in/using …`, `we have a/an`), `my` + `ownContext` (team, company, job,
 ///    stack, setup, dotfiles, thesis, native language …), `the team` + a verb
 ///    (`teamVerbs`), `at work`; `our` and `we` are not signs after `if`/`imagine`/`suppose`
-///    … (`hypotheticalOpeners`), nor `our` before another person or a thing of a moment
+///    … (`suppositionsBeforeWe`), nor `our` before another person or a thing of a moment
 ///    (`passingThings`: meeting, call, trip …); `name's …`/`name is …`, `day to day`,
 ///    `daily driver`, `in your replies/answers/responses/examples`; first-person words
 ///    and "always" of other languages (`foreignFirstPerson`: je/j'…, ich, mein, soy, sou,
@@ -110,20 +110,20 @@ public enum Gate {
                     let stem = next.hasSuffix("'s") ? String(next.dropLast(2)) : next
                     if passingThings.contains(stem) || (otherPeople.contains(stem) && !ownContext.contains(stem)) { continue }
                 }
-                if k > 0, hypotheticalOpeners.contains(tokens[k - 1].key) { continue }
+                if k > 0, suppositionsBeforeWe.contains(tokens[k - 1].key) { continue }
                 return k
             case "we":
                 // "we use Terraform" (our team), "we live in Lisbon now" (a household).
                 if weStatement(tokens, at: k) || livesOrMovesAsWe(tokens, at: k) { return k }
             case "work" where k > 0 && tokens[k - 1].key == "at":
                 return k
-            case "name's" where opensClause(tokens, at: k), "name" where opensClause(tokens, at: k) && follows(tokens, k, ["name", "is"]):
-                return k  // "name's dave", "Name is Ana"
-            case "day" where follows(tokens, k, ["day", "to", "day"]):
+            case "name" where tokens.opensClause(at: k) && tokens.hasPhrase(["name", "is"], at: k):
+                return k  // "name's dave", "Name is Ana" (the tokenizer reads "name's" as `name is`)
+            case "day" where tokens.hasPhrase(["day", "to", "day"], at: k):
                 return k  // "using VS Code with Vim day to day"
-            case "daily" where follows(tokens, k, ["daily", "driver"]):
+            case "daily" where tokens.hasPhrase(["daily", "driver"], at: k):
                 return k
-            case "team" where k > 0 && tokens[k - 1].key == "the" && opensClause(tokens, at: k - 1)
+            case "team" where k > 0 && tokens[k - 1].key == "the" && tokens.opensClause(at: k - 1)
                 && k + 1 < tokens.count && teamVerbs.contains(tokens[k + 1].key):
                 return k  // "The team writes everything in Kotlin"
             case "your" where k > 0 && tokens[k - 1].key == "in" && k + 1 < tokens.count
@@ -138,30 +138,30 @@ public enum Gate {
             case "always", "never":
                 // "never mind" is not an instruction; "(I'd like) you to always …" is one.
                 if k + 1 < tokens.count && tokens[k + 1].key == "mind" { continue }
-                if opensClause(tokens, at: k) || (k > 0 && ["you", "to"].contains(tokens[k - 1].key)) { return k }
-            case "whenever" where follows(tokens, k, ["whenever", "you"]):
+                if tokens.opensClause(at: k) || (k > 0 && ["you", "to"].contains(tokens[k - 1].key)) { return k }
+            case "whenever" where tokens.hasPhrase(["whenever", "you"], at: k):
                 return k
-            case "every" where follows(tokens, k, ["every", "time", "you"]):
+            case "every" where tokens.hasPhrase(["every", "time", "you"], at: k):
                 return k
-            case "each" where follows(tokens, k, ["each", "time", "you"]):
+            case "each" where tokens.hasPhrase(["each", "time", "you"], at: k):
                 return k
-            case "based" where follows(tokens, k, ["based", "in"]) && opensClause(tokens, at: k):
+            case "based" where tokens.hasPhrase(["based", "in"], at: k) && tokens.opensClause(at: k):
                 return k
-            case "switched" where opensClause(tokens, at: k), "moved" where opensClause(tokens, at: k),
-                 "migrated" where opensClause(tokens, at: k), "relocated" where opensClause(tokens, at: k):
+            case "switched" where tokens.opensClause(at: k), "moved" where tokens.opensClause(at: k),
+                 "migrated" where tokens.opensClause(at: k), "relocated" where tokens.opensClause(at: k):
                 if (k + 1..<min(k + 4, tokens.count)).contains(where: { ["from", "to"].contains(tokens[$0].key) }) { return k }
-            case "from" where follows(tokens, k, ["from", "now", "on"]):
+            case "from" where tokens.hasPhrase(["from", "now", "on"], at: k):
                 return k
-            case "going" where follows(tokens, k, ["going", "forward"]) && opensClause(tokens, at: k):
+            case "going" where tokens.hasPhrase(["going", "forward"], at: k) && tokens.opensClause(at: k):
                 return k
-            case "in" where (follows(tokens, k, ["in", "future"]) || follows(tokens, k, ["in", "the", "future"]))
-                && opensClause(tokens, at: k) && k + 3 < tokens.count:
+            case "in" where (tokens.hasPhrase(["in", "future"], at: k) || tokens.hasPhrase(["in", "the", "future"], at: k))
+                && tokens.opensClause(at: k) && k + 3 < tokens.count:
                 return k
-            case "as" where follows(tokens, k, ["as", "someone", "who"]) || follows(tokens, k, ["as", "someone", "with"]):
+            case "as" where tokens.hasPhrase(["as", "someone", "who"], at: k) || tokens.hasPhrase(["as", "someone", "with"], at: k):
                 return k
-            case "as" where opensClause(tokens, at: k) && asARole(tokens, at: k):
+            case "as" where tokens.opensClause(at: k) && asARole(tokens, at: k):
                 return k
-            case "just" where opensClause(tokens, at: k):
+            case "just" where tokens.opensClause(at: k):
                 if k + 1 < tokens.count, ["joined", "started", "moved", "switched", "graduated", "got"].contains(tokens[k + 1].key) {
                     return k
                 }
@@ -204,21 +204,23 @@ public enum Gate {
                                              "vacation", "holiday", "wedding", "party", "dinner", "last", "previous",
                                              "next", "earlier", "guests", "flight"]
 
-    /// Words before "we"/"our" that make it a supposition: "If we migrated …", "Imagine we're a startup".
-    static let hypotheticalOpeners: Set<String> = ["if", "imagine", "suppose", "pretend", "say", "assume", "when",
-                                                   "once", "whether", "unless", "hypothetically"]
+    /// Words right before "we"/"our" that make it a supposition or a condition: "If we
+    /// migrated …", "Imagine we're a startup", "when we deploy …". Only the word right
+    /// before counts (the gate lets a statement through when in doubt); the extractor's
+    /// `SentenceReader.blockers` look back over the whole sentence.
+    static let suppositionsBeforeWe: Set<String> = Lexicon.suppositions.union(["when", "once"])
 
     /// "We live in …", "we (just / recently) moved …", "we are based in / from …": where the
     /// user's household lives, said as "we".
     static func livesOrMovesAsWe(_ tokens: [Token], at k: Int) -> Bool {
         [["we", "live"], ["we", "moved"], ["we", "just", "moved"], ["we", "are", "based"],
-         ["we", "are", "from"], ["we", "recently", "moved"]].contains { follows(tokens, k, $0) }
+         ["we", "are", "from"], ["we", "recently", "moved"]].contains { tokens.hasPhrase($0, at: k) }
     }
 
     static func weStatement(_ tokens: [Token], at k: Int) -> Bool {
-        if k > 0, hypotheticalOpeners.contains(tokens[k - 1].key) { return false }
+        if k > 0, suppositionsBeforeWe.contains(tokens[k - 1].key) { return false }
         var j = k + 1
-        while j < tokens.count, tokens[j].isWord, adverbs.contains(tokens[j].key) { j += 1 }
+        while j < tokens.count, tokens[j].isWord, skippedBeforeVerb.contains(tokens[j].key) { j += 1 }
         guard j < tokens.count, tokens[j].isWord else { return false }
         let verb = tokens[j].key == "r" ? "are" : tokens[j].key  // "we r a small nonprofit"
         if weVerbs.contains(verb) { return true }
@@ -242,16 +244,8 @@ public enum Gate {
     ]
 
     /// Nouns a short self-label ends with: "Emacs user.", "Rust dev here", "Backend
-    /// engineer, 5 yrs".
-    static let roleNouns: Set<String> = [
-        "user", "dev", "developer", "engineer", "programmer", "designer", "student", "nurse", "teacher", "admin",
-        "sysadmin", "sre", "devops", "pm", "manager", "scientist", "analyst", "researcher", "writer", "founder",
-        "freelancer", "consultant", "architect", "intern", "maintainer", "hobbyist", "beginner", "newbie",
-        "translator", "lawyer", "doctor", "accountant", "journalist", "artist", "photographer", "musician", "chef",
-        "pharmacist", "librarian", "professor", "postdoc", "lecturer", "tutor", "electrician", "mechanic", "farmer",
-        "vet", "paralegal", "recruiter", "marketer", "copywriter", "dba", "tester", "coder", "parent", "diabetic",
-        "vegan", "vegetarian", "self-taught", "retiree", "owner", "contractor", "sre",
-    ]
+    /// engineer, 5 yrs" — an occupation or another label the user gives themselves.
+    static let selfLabels: Set<String> = Lexicon.occupations.union(Lexicon.otherSelfLabels)
 
     /// "As a (high school chemistry) teacher, …": a role of the user's own, up to four
     /// words on; "as a user, I want …" is a user story's persona, not the user.
@@ -259,7 +253,7 @@ public enum Gate {
         guard k + 2 < tokens.count, ["a", "an"].contains(tokens[k + 1].key) else { return false }
         var j = k + 2
         while j < tokens.count, j <= k + 6, tokens[j].isWord {
-            if roleNouns.contains(tokens[j].key) { return !["user", "admin"].contains(tokens[j].key) }
+            if selfLabels.contains(tokens[j].key) { return !["user", "admin"].contains(tokens[j].key) }
             j += 1
         }
         return false
@@ -269,7 +263,7 @@ public enum Gate {
     /// user.", "Type 1 diabetic" — or of at most six ending in "here" with a role noun
     /// in it: "Rust dev here", "SRE at a fintech here".
     static func isSelfLabel(_ tokens: [Token], at k: Int) -> Bool {
-        guard opensClause(tokens, at: k) else { return false }
+        guard tokens.opensClause(at: k) else { return false }
         var words: [String] = []
         var j = k
         while j < tokens.count, tokens[j].isWord {
@@ -278,17 +272,16 @@ public enum Gate {
         }
         guard (1...6).contains(words.count), j == tokens.count || tokens[j].kind == .mark,
               !["as", "like", "for", "to", "if", "per", "by", "dear", "hi", "hello", "hey"].contains(words[0]) else { return false }
-        if words.count <= 4, let last = words.last, roleNouns.contains(last) { return true }
-        return words.count >= 2 && words.last == "here" && words.dropLast().contains { roleNouns.contains($0) }
+        if words.count <= 4, let last = words.last, selfLabels.contains(last) { return true }
+        return words.count >= 2 && words.last == "here" && words.dropLast().contains { selfLabels.contains($0) }
     }
 
     // MARK: - Task phrases
 
-    /// Words skipped between "I" and its verb when matching task phrases.
-    static let adverbs: Set<String> = ["just", "really", "also", "still", "already", "actually", "even", "only", "now",
-                                       "then", "currently", "kinda", "always", "never", "sometimes", "usually", "simply",
-                                       "basically", "honestly", "literally", "recently", "mostly", "keep", "constantly",
-                                       "accidentally", "mistakenly"]
+    /// Words skipped between "I" (or "we") and its verb when matching task phrases: the
+    /// shared adverbs, the hedges ("I never got a reply" is still task talk), and "keep"
+    /// as in "I keep getting …", "we keep running into …".
+    static let skippedBeforeVerb: Set<String> = Lexicon.adverbs.union(Lexicon.hedges).union(["keep"])
 
     /// Phrases in which "I" asks, supposes or reports on a task (token keys; contractions
     /// expanded, so "can't" is `can not` and "I'm" is `i am`).
@@ -403,7 +396,7 @@ public enum Gate {
             guard let offset = phrase.firstIndex(of: key) else { continue }
             // "Is my code right?" asks; "Portuguese is my native language" tells.
             if phrase.count == 2, phrase[1] == "my", ["is", "are", "does", "did"].contains(phrase[0]),
-               k >= 1, !opensClause(tokens, at: k - 1) { continue }
+               k >= 1, !tokens.opensClause(at: k - 1) { continue }
             // Try each start that would put `key` at `offset`, allowing skipped adverbs.
             let earliest = max(0, k - offset - 2)
             for start in earliest...k {
@@ -423,28 +416,12 @@ public enum Gate {
         var covered = false
         for (n, word) in phrase.enumerated() {
             if n > 0, phrase[n - 1] == "i" {
-                while t < tokens.count, tokens[t].isWord, adverbs.contains(tokens[t].key), tokens[t].key != word { t += 1 }
+                while t < tokens.count, tokens[t].isWord, skippedBeforeVerb.contains(tokens[t].key), tokens[t].key != word { t += 1 }
             }
             guard t < tokens.count, tokens[t].isWord, tokens[t].key == word else { return nil }
             if t == index { covered = true }
             t += 1
         }
         return covered ? t : nil
-    }
-
-    static func follows(_ tokens: [Token], _ k: Int, _ phrase: [String]) -> Bool {
-        guard k + phrase.count <= tokens.count else { return false }
-        for (n, word) in phrase.enumerated() where tokens[k + n].key != word { return false }
-        return true
-    }
-
-    /// Whether the token at `k` opens a clause: first in the text, or after a sentence or
-    /// clause mark, skipping `please`, `and`, `also`, `so`, `but`, `ok`, `okay`, `oh`, `then`.
-    static func opensClause(_ tokens: [Token], at k: Int) -> Bool {
-        var j = k - 1
-        while j >= 0, tokens[j].isWord, ["please", "and", "also", "so", "but", "ok", "okay", "oh", "then", "pls", "plz"]
-            .contains(tokens[j].key) { j -= 1 }
-        if j < 0 { return true }
-        return tokens[j].kind == .mark && [",", ";", ":", "-", "(", ".", "!", "?", "\n"].contains(tokens[j].key)
     }
 }

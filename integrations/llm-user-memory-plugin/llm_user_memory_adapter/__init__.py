@@ -6,8 +6,10 @@
 - Command `llm memory ARGS…`: runs `llm-memory ARGS…` (the porcelain) in place of this
   process, so arguments, stdin, stdout, stderr and the exit status are its own.
 
-Programs are looked up in $LLM_MEMORY_BIN_DIR (a directory, or a colon-separated list),
-then on PATH. See README.md beside this file.
+Programs are looked up in this package's own bin/ (where the wheel puts the tools and
+the porcelain; absent in an editable install from the checkout), then in
+$LLM_MEMORY_BIN_DIR (a directory, or a colon-separated list), then on PATH. See README.md
+beside this package.
 """
 
 import os
@@ -21,23 +23,30 @@ import llm
 PREFIX = "memory"
 SOURCE = "memory:auto"
 NOT_FOUND = (
-    "llm-user-memory tools not found: run `make install` in the llm-user-memory "
-    "checkout, or put {name} on PATH (or set LLM_MEMORY_BIN_DIR to the directory "
-    "holding it)"
+    "llm-user-memory tools not found: install the wheel (`make wheel && llm install "
+    "dist/*.whl` in the llm-user-memory checkout), or run `make install` there and put "
+    "{name} on PATH (or set LLM_MEMORY_BIN_DIR to the directory holding it)"
 )
+# The wheel's copy of the tools and the porcelain (bin/, lib/ and share/ beside this
+# file, the layout `make install` makes under its PREFIX).
+PACKAGE_BIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bin")
 
 
 def _find(name):
-    """The program `name` in $LLM_MEMORY_BIN_DIR, then on PATH; None when absent."""
-    search = [os.environ.get("LLM_MEMORY_BIN_DIR", ""), os.environ.get("PATH", os.defpath)]
+    """The program `name` in this package's bin/, then $LLM_MEMORY_BIN_DIR, then PATH;
+    None when absent. The package's own copy comes first so that the adapter and the
+    tools it runs are always of one build, whatever else is on PATH."""
+    search = [PACKAGE_BIN, os.environ.get("LLM_MEMORY_BIN_DIR", ""), os.environ.get("PATH", os.defpath)]
     return shutil.which(name, path=os.pathsep.join(part for part in search if part))
 
 
+# The words that switch LLM_MEMORY_DISABLED on: a copy of share/llm-memory/words.sh's
+# list (the porcelain's and the shell wrapper's), which a test keeps equal.
+TRUE_WORDS = ("1", "true", "TRUE", "True", "yes", "YES", "on", "ON")
+
+
 def _disabled():
-    # The same words bin/llm-memory's is_true accepts.
-    return os.environ.get("LLM_MEMORY_DISABLED", "") in (
-        "1", "true", "TRUE", "True", "yes", "YES", "on", "ON",
-    )
+    return os.environ.get("LLM_MEMORY_DISABLED", "") in TRUE_WORDS
 
 
 def _memory_dir():

@@ -13,6 +13,8 @@
 ///   `delta` (also nested one level, e.g. `{"delta": {"ops": […]}}`) — is the answer.
 ///   With no such value, loose op objects (`{"op": …}` one after another) are collected.
 /// - A reply cut off mid-way keeps its complete ops; the op it was cut inside is dropped.
+///   `cutOff` says more ops may have followed (the text ended inside the ops, or held
+///   no ops but stopped at the byte cap, inside reasoning or inside JSON).
 ///
 /// Reading one op (aliases accepted):
 /// - kind: `op`, `action`, `type`, `operation` — add/insert/append/create/new → add;
@@ -29,8 +31,9 @@
 ///   a source — unless the batch has exactly one exchange, which is then the source (an op
 ///   with no citation gets that source too). Said on stderr.
 ///
-/// Bounding the damage (defaults in `Options`): at most 20 ops per delta (the rest are
-/// dropped); an op's `text` longer than 200 characters is dropped, not cut (`old` up to
+/// Bounding the damage (defaults in `Options`): at most 20 well-formed ops per delta (the
+/// rest are not kept, and `items` marks them `overLimit` so the caller can carry their
+/// exchanges to the next pass: `BatchCut`); an op's `text` longer than 200 characters is dropped, not cut (`old` up to
 /// 1000, since it must match what is already there); a section name up to 80. Ops whose
 /// text or old looks like a secret (`Redactor.looksLikeSecret`, which includes any
 /// `[REDACTED` marker) are dropped. Duplicates (same kind, section, text and old, ignoring
@@ -55,6 +58,40 @@ public struct ReplyParser: Sendable {
         public var notes: [String]
         /// False when the reply held nothing that looked like ops at all.
         public var foundOps: Bool
+        /// Every op of the reply, kept or not, in the reply's order: what a caller needs to
+        /// know which exchanges the reply decided (`BatchCut`).
+        public var items: [Item] = []
+        /// More ops may have followed what was read: the reply ended inside its ops (cut
+        /// off, or at the byte cap), or held no ops but ended inside reasoning or JSON, or
+        /// was capped before any ops were found.
+        public var cutOff = false
+
+        /// The exchange each kept op cites, parallel to `ops`.
+        public var keptExchanges: [Int?] { items.filter { $0.fate == .kept }.map(\.exchange) }
+    }
+
+    /// One op of a reply as read: the exchange it cites and what became of it.
+    public struct Item: Sendable, Equatable {
+        public enum Fate: Sendable, Equatable {
+            /// In `ops`.
+            case kept
+            /// Dropped on purpose (malformed, too long, secret-like, a duplicate): decided.
+            case dropped
+            /// Well-formed, but over `maxOps`: not decided.
+            case overLimit
+            /// The op the reply was cut inside: not decided.
+            case cutOff
+        }
+
+        /// The exchange number (1-based) its citation names — for a batch of one
+        /// exchange, always 1 — or nil when it names none (or could not be read).
+        public var exchange: Int?
+        public var fate: Fate
+
+        public init(exchange: Int?, fate: Fate) {
+            self.exchange = exchange
+            self.fate = fate
+        }
     }
 
     public let exchangeIDs: [String]
@@ -74,12 +111,16 @@ public struct ReplyParser: Sendable {
         parse(Array(reply.utf8))
     }
 
-    public func parse(_ replyBytes: [UInt8]) -> Result {
+    /// - Parameter capped: the reply was already cut at a byte cap before it got here
+    ///   (`ModelClient` keeps at most `maxReplyBytes`).
+    public func parse(_ replyBytes: [UInt8], capped: Bool = false) -> Result {
         var notes: [String] = []
         var bytes = replyBytes
+        var capped = capped
         if bytes.count > options.maxReplyBytes {
             notes.append("the model's reply is \(bytes.count) bytes; only the first \(options.maxReplyBytes) were read")
             bytes = Array(bytes[..<options.maxReplyBytes])
+            capped = true
         }
         let (text, reasoningNote) = ReplyParser.stripReasoning(String(decoding: bytes, as: UTF8.self))
         if let reasoningNote { notes.append(reasoningNote) }
@@ -96,11 +137,15 @@ public struct ReplyParser: Sendable {
             notes.append(snippet.isEmpty
                 ? "the model's reply was empty; no changes proposed"
                 : "the model's reply held no JSON ops, so no changes are proposed (it began: \"\(snippet)\")")
-            return Result(ops: [], notes: notes, foundOps: false)
+            // No ops, but the answer may not have come yet: the reply stopped at the cap,
+            // inside reasoning, or inside a JSON value.
+            let cutOff = capped || reasoningNote != nil || ReplyParser.endsInsideJSON(Array(text.utf8))
+            return Result(ops: [], notes: notes, foundOps: false, cutOff: cutOff)
         }
         if found.truncated { notes.append("the model's reply was cut off; its complete ops are kept") }
         var result = interpret(found.items, partialLast: found.lastIsPartial)
         result.notes = notes + result.notes
+        result.cutOff = found.open
         return result
     }
 
@@ -118,27 +163,35 @@ public struct ReplyParser: Sendable {
             dropped.append("\(label)\(item.map(describe) ?? ""): \(reason)")
         }
         var citationNotes: [String] = []
+        var fates: [Item] = []
         for (index, item) in items.enumerated() {
             let label = "op \(index + 1)"
+            let exchange = citedExchange(item)
             if partialLast, index == items.count - 1 {
                 drop(label, nil, "cut off by the end of the reply")
-                continue
-            }
-            if kept.count >= options.maxOps {
-                drop(label, item, "over the limit of \(options.maxOps) ops per delta")
+                fates.append(Item(exchange: exchange, fate: .cutOff))
                 continue
             }
             switch readOp(item) {
             case let .failure(reason):
                 drop(label, item, reason)
+                fates.append(Item(exchange: exchange, fate: .dropped))
             case let .success((op, citationNote)):
                 let key = dedupKey(op)
                 if keys.contains(key) {
                     drop(label, item, "duplicate of an earlier op")
+                    fates.append(Item(exchange: exchange, fate: .dropped))
+                    continue
+                }
+                // Only a well-formed op counts against the limit (and is carried over).
+                if kept.count >= options.maxOps {
+                    drop(label, item, "over the limit of \(options.maxOps) ops per delta")
+                    fates.append(Item(exchange: exchange, fate: .overLimit))
                     continue
                 }
                 keys.insert(key)
                 kept.append(op)
+                fates.append(Item(exchange: exchange, fate: .kept))
                 if let citationNote { citationNotes.append("\(label): \(citationNote)") }
             }
         }
@@ -152,7 +205,7 @@ public struct ReplyParser: Sendable {
         if droppedCount > 0 {
             notes.append("kept \(kept.count) of \(items.count) ops from the model's reply; dropped \(droppedCount)")
         }
-        return Result(ops: kept, notes: notes, foundOps: true)
+        return Result(ops: kept, notes: notes, foundOps: true, items: fates)
     }
 
     private func dedupKey(_ op: DeltaOp) -> String {
@@ -271,287 +324,36 @@ public struct ReplyParser: Sendable {
     /// The exchange id a citation names: a number 1…N, as a number or text (`3`, `"[3]"`,
     /// `"ex 3"`, `"#3"`), or an exchange id of the batch.
     func citation(_ value: JSONValue) -> String? {
+        citationNumber(value).map { exchangeIDs[$0 - 1] }
+    }
+
+    /// The number (1…N) of the exchange a citation names, or nil.
+    func citationNumber(_ value: JSONValue) -> Int? {
         switch value {
         case let .number(n):
             guard n.isFinite, n == n.rounded(), n >= 1, n <= Double(exchangeIDs.count) else { return nil }
-            return exchangeIDs[Int(n) - 1]
+            return Int(n)
         case let .string(s):
             let trimmed = s.trimmingWhitespace()
-            if exchangeIDs.contains(trimmed) { return trimmed }
+            if let index = exchangeIDs.firstIndex(of: trimmed) { return index + 1 }
             var core = Substring(trimmed.lowercased())
             for word in ["exchange", "ex"] where core.hasPrefix(word) { core = core.dropFirst(word.count); break }
             let digits = core.filter { !" []#().:".contains($0) }
             guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let n = Int(digits), n >= 1, n <= exchangeIDs.count else {
                 return nil
             }
-            return exchangeIDs[n - 1]
+            return n
         case let .array(items):
-            return items.first.flatMap(citation)
+            return items.first.flatMap(citationNumber)
         default:
             return nil
         }
     }
 
-    // MARK: - Finding the JSON
-
-    struct Found {
-        var items: [JSONValue]
-        var truncated: Bool
-        var lastIsPartial: Bool
-    }
-
-    static let containerDepthLimit = 3
-    /// Parse attempts and bytes parsed per text before giving up (a bound on the work a
-    /// hostile reply can cause).
-    static let maxAttempts = 20_000
-    static let maxWork = 4 << 20
-
-    /// The first delta-like value in `bytes`, or the loose op objects it holds.
-    static func findOps(in bytes: [UInt8]) -> Found? {
-        var looseOps: [JSONValue] = []
-        var looseTruncated = false
-        var looseLastPartial = false
-        var position = 0
-        var attempts = 0
-        var work = 0
-        while position < bytes.count, attempts < maxAttempts, work < maxWork {
-            let b = bytes[position]
-            guard b == UInt8(ascii: "{") || b == UInt8(ascii: "[") else { position += 1; continue }
-            attempts += 1
-            var parser = JSONParser(bytes: bytes, start: position, mode: .lenient)
-            guard let value = try? parser.parseValue() else {
-                work += max(1, parser.position - position)
-                position += 1
-                continue
-            }
-            work += max(1, parser.position - position)
-            if let path = containerPath(value, depth: 0), case let .array(items)? = element(value, at: path) {
-                var lastPartial = false
-                if parser.truncated {
-                    lastPartial = !items.isEmpty && isOpen(path: path + [items.count - 1], in: value,
-                                                           openDepth: openDepth(bytes, from: position))
-                }
-                return Found(items: items, truncated: parser.truncated, lastIsPartial: lastPartial)
-            }
-            if isOp(value) {
-                looseOps.append(value)
-                if parser.truncated {
-                    looseTruncated = true
-                    looseLastPartial = openDepth(bytes, from: position) >= 1
-                }
-            }
-            // Skip the whole value: it was not a delta, and its strings hold no JSON.
-            position = max(parser.position, position + 1)
-        }
-        if !looseOps.isEmpty {
-            return Found(items: looseOps, truncated: looseTruncated, lastIsPartial: looseLastPartial)
-        }
-        return nil
-    }
-
-    private static func isOp(_ value: JSONValue) -> Bool {
-        guard case let .object(pairs) = value else { return false }
-        return pairs.contains { kindKeys.contains($0.0.lowercased()) && $0.1.stringValue != nil }
-    }
-
-    /// The path (child indices) to the array of ops inside `value`, if it is delta-like.
-    private static func containerPath(_ value: JSONValue, depth: Int) -> [Int]? {
-        switch value {
-        case let .array(items):
-            if items.isEmpty || items.contains(where: { if case .object = $0 { return true } else { return false } }) {
-                return []
-            }
-            return nil
-        case let .object(pairs):
-            guard depth < containerDepthLimit else { return nil }
-            for key in containerKeys {
-                guard let index = pairs.firstIndex(where: { $0.0.lowercased() == key }) else { continue }
-                let child = pairs[index].1
-                if case .array = child, let rest = containerPath(child, depth: depth + 1) { return [index] + rest }
-                if case .object = child, let rest = containerPath(child, depth: depth + 1) { return [index] + rest }
-            }
-            // A wrapper such as `{"result": {"ops": […]}}`.
-            for (index, pair) in pairs.enumerated() {
-                if case .object = pair.1, let rest = containerPath(pair.1, depth: depth + 1) { return [index] + rest }
-            }
-            return nil
-        default:
-            return nil
-        }
-    }
-
-    private static func element(_ value: JSONValue, at path: [Int]) -> JSONValue? {
-        var current = value
-        for index in path {
-            switch current {
-            case let .array(items) where index < items.count: current = items[index]
-            case let .object(pairs) where index < pairs.count: current = pairs[index].1
-            default: return nil
-            }
-        }
-        return current
-    }
-
-    /// Whether the container at `path` was still open when a truncated text ended. The
-    /// open containers are the first `openDepth` ones on the path of last children.
-    private static func isOpen(path: [Int], in value: JSONValue, openDepth: Int) -> Bool {
-        guard path.count + 1 <= openDepth else { return false }
-        var current = value
-        for index in path {
-            switch current {
-            case let .array(items):
-                guard index == items.count - 1 else { return false }
-                current = items[index]
-            case let .object(pairs):
-                guard index == pairs.count - 1 else { return false }
-                current = pairs[index].1
-            default:
-                return false
-            }
-        }
-        switch current {
-        case .array, .object: return true
-        default: return false
-        }
-    }
-
-    /// How many containers are open at the end of `bytes`, scanning JSON from `start`.
-    static func openDepth(_ bytes: [UInt8], from start: Int) -> Int {
-        var depth = 0
-        var inString = false
-        var escaped = false
-        var i = start
-        while i < bytes.count {
-            let b = bytes[i]
-            if inString {
-                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
-            } else {
-                switch b {
-                case UInt8(ascii: "\""): inString = true
-                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-                case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                    depth -= 1
-                    if depth == 0 { return 0 }
-                default: break
-                }
-            }
-            i += 1
-        }
-        return depth
-    }
-
-    // MARK: - Cleaning the text
-
-    static let reasoningTags = ["think", "thinking", "reasoning", "reflection"]
-
-    /// Removes reasoning blocks; returns the rest and a note when a block never closed.
-    static func stripReasoning(_ text: String) -> (String, String?) {
-        var rest = text
-        var note: String?
-        // A reply that starts inside a block: a closing tag with no opening tag before it.
-        for tag in reasoningTags {
-            guard let close = rest.range(of: "</\(tag)>", caseInsensitive: true) else { continue }
-            let before = rest[..<close.lowerBound]
-            if before.range(of: "<\(tag)>", caseInsensitive: true) == nil {
-                rest = String(rest[close.upperBound...])
-            }
-        }
-        var out = ""
-        var cursor = rest.startIndex
-        while cursor < rest.endIndex {
-            var earliest: (Range<String.Index>, String)?
-            for tag in reasoningTags {
-                if let r = rest[cursor...].range(of: "<\(tag)>", caseInsensitive: true),
-                   earliest == nil || r.lowerBound < earliest!.0.lowerBound {
-                    earliest = (r, tag)
-                }
-            }
-            guard let (open, tag) = earliest else { break }
-            out += rest[cursor..<open.lowerBound]
-            if let close = rest[open.upperBound...].range(of: "</\(tag)>", caseInsensitive: true) {
-                cursor = close.upperBound
-            } else {
-                note = "the model's reply has an unclosed <\(tag)> block; what followed it was ignored"
-                cursor = rest.endIndex
-            }
-        }
-        out += rest[cursor...]
-        return (out, note)
-    }
-
-    /// The contents of ``` fenced blocks, in order (an unclosed last fence runs to the end).
-    static func fencedBlocks(_ text: String) -> [String] {
-        var blocks: [String] = []
-        var current: [Substring]?
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
-            if trimmed.hasPrefix("```") {
-                if let lines = current {
-                    blocks.append(lines.joined(separator: "\n"))
-                    current = nil
-                } else {
-                    current = []
-                }
-                continue
-            }
-            current?.append(line)
-        }
-        if let lines = current, !lines.isEmpty { blocks.append(lines.joined(separator: "\n")) }
-        return blocks
-    }
-
-    static func normalized(_ s: String) -> String {
-        s.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
-    }
-
-    /// Collapsed whitespace, no leading bullet marker.
-    static func bulletText(_ s: String) -> String {
-        var t = normalized(s)
-        for marker in ["- ", "* ", "• "] where t.hasPrefix(marker) {
-            t = String(t.dropFirst(marker.count)).trimmingWhitespace()
-            break
-        }
-        return t
-    }
-
-    static func short(_ s: String, _ limit: Int) -> String {
-        let flat = normalized(s)
-        guard flat.unicodeScalars.count > limit else { return flat }
-        return String(String.UnicodeScalarView(flat.unicodeScalars.prefix(limit))) + "…"
-    }
-
-    static func display(_ value: JSONValue) -> String {
-        if case let .string(s) = value { return "\"\(s)\"" }
-        return value.serialized()
-    }
-
-    /// The start of a reply for a warning, redacted.
-    static func snippet(_ text: String) -> String {
-        short(Redactor.redact(text.trimmingWhitespace()), 80)
+    /// The exchange an op of the reply cites, read even from an op that is dropped or cut
+    /// off; in a batch of one exchange, that exchange.
+    func citedExchange(_ item: JSONValue) -> Int? {
+        if exchangeIDs.count == 1 { return 1 }
+        return firstValue(item, ReplyParser.citationKeys).flatMap { citationNumber($0.1) }
     }
 }
-
-extension StringProtocol {
-    /// ASCII case-insensitive search, no Foundation.
-    fileprivate func range(of needle: String, caseInsensitive: Bool) -> Range<Index>? {
-        let target = Array(needle.lowercased().utf8)
-        guard let first = target.first else { return nil }
-        let view = utf8
-        var i = view.startIndex
-        while i != view.endIndex {
-            if lowerASCII(view[i]) == first {
-                var j = i
-                var k = 0
-                while k < target.count, j != view.endIndex, lowerASCII(view[j]) == target[k] {
-                    j = view.index(after: j)
-                    k += 1
-                }
-                if k == target.count { return i..<j }
-            }
-            i = view.index(after: i)
-        }
-        return nil
-    }
-}
-
-@inline(__always) private func lowerASCII(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b + 32 : b }
