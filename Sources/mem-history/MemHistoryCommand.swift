@@ -115,6 +115,9 @@ extension MemHistoryCommand {
         func run() throws {
             try place.run { () throws(MemError) in
                 let state = try place.state()
+                if !FileSystem.exists(state.store.journalPath) {
+                    StandardStreams.report("mem-history", "no change recorded yet: \(state.store.journalPath) does not exist")
+                }
                 let lookup = place.lookup()
                 let entries = try state.newest(n ?? Int.max)
                 try output.write(HistoryLog.render(entries, lookup: lookup, style: output.style, json: output.json), lookup: lookup)
