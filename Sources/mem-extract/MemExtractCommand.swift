@@ -17,6 +17,13 @@ struct MemExtractCommand: StageCommand {
             Pass the cursor of the last exchange you processed to --after to resume right \
             after it. The memory's own injected fragment is never reported as the user's words.
 
+            Off the record: an exchange made with LLM_MEMORY_DISABLED=true (the wrapper's \
+            off-record fragment), one inside a paused stretch of the --off-record file, and \
+            every later exchange of a conversation that had one, is printed with "skip": \
+            "disabled" or "paused" and prompt, system and response null (fragments empty): \
+            its cursor counts as read, its words are never learned. Other records have no \
+            "skip" field.
+
             Exit status: 0 ok, 64 usage, 65 not a database or corrupt, 66 no database, \
             74 I/O error, 75 still locked after the busy timeout (try again later).
 
@@ -43,6 +50,15 @@ struct MemExtractCommand: StageCommand {
     @Option(name: .customLong("busy-timeout"), help: ArgumentHelp("How long to wait for llm's write lock, in milliseconds.", valueName: "ms"))
     var busyTimeout: Int32 = 3000
 
+    @Option(name: .customLong("off-record"), help: ArgumentHelp(
+        "Keep the paused stretches listed in this file off the record.",
+        discussion: "Lines 'pause CURSOR TIME' and 'resume CURSOR TIME' (UTC), appended by llm-memory pause and resume; a missing file lists none. See the README, 'Off the record'.",
+        valueName: "file"))
+    var offRecord: String?
+
+    @Flag(help: "Print only the cursor of the newest exchange (r0.t0 when nothing is logged yet), and exit.")
+    var newest = false
+
     @OptionGroup var stage: StageOptions
 
     func validate() throws {
@@ -50,16 +66,24 @@ struct MemExtractCommand: StageCommand {
         if let last, last < 0 { throw ValidationError("--last must be 0 or more") }
         if limit != nil && last != nil { throw ValidationError("--limit (the oldest) and --last (the newest) cannot be used together") }
         if busyTimeout < 0 { throw ValidationError("--busy-timeout must be 0 or more") }
+        if newest, count || limit != nil || last != nil || after != .start || offRecord != nil {
+            throw ValidationError("--newest takes no --after, --limit, --last, --count or --off-record")
+        }
     }
 
     func run() throws {
         try stage.run("mem-extract") { () throws(MemError) in
+            let databasePath = db ?? MemoryLocation.fromEnvironment().logsDatabase
+            if newest {
+                return try Extraction.printNewest(databasePath: databasePath, busyTimeoutMilliseconds: busyTimeout)
+            }
             try Extraction.run(.init(
-                databasePath: db ?? MemoryLocation.fromEnvironment().logsDatabase,
+                databasePath: databasePath,
                 after: after,
                 limit: limit,
                 last: last,
-                busyTimeoutMilliseconds: busyTimeout), countOnly: count)
+                busyTimeoutMilliseconds: busyTimeout,
+                offRecordPath: offRecord), countOnly: count)
         }
     }
 }

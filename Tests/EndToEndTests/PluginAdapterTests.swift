@@ -201,23 +201,50 @@ struct PluginAdapterTests {
         #expect(try Self.echoed(found).system.contains("- Role: Rust developer"))
     }
 
-    @Test func disabledInjectsNothing() throws {
+    /// While disabled, `memory:auto` is the off-record marker: whitespace the model never
+    /// sees as a system part (as a prompt fragment, only blank lines before the prompt),
+    /// logged with the call so the update never learns it.
+    @Test func disabledInjectsNothingAndKeepsTheCallOffTheRecord() throws {
         let user = try User()
         defer { user.remove() }
         try user.writeProfile()
         #expect(try user.sh("llm-memory render").status == 0)
         for option in ["--sf", "-f"] {
-            let result = try user.llm([option, "memory:auto", "-m", "echo", "hi"],
+            let result = try user.llm([option, "memory:auto", "-m", "echo", "I am a dentist"],
                                       env: ["LLM_MEMORY_DISABLED": "true"])
             #expect(result.status == 0, "\(result.err)")
             let echoed = try Self.echoed(result)
-            #expect(echoed.prompt == "hi")
+            if option == "--sf" {
+                #expect(echoed.prompt == "I am a dentist")
+            } else {
+                #expect(echoed.prompt.hasSuffix("\nI am a dentist"))
+                #expect(echoed.prompt.dropLast("I am a dentist".count).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+            }
             #expect(echoed.system == "")
         }
         // Disabled needs no tools either.
-        let noTools = try user.llm(["--sf", "memory:auto", "-m", "echo", "hi"],
+        let noTools = try user.llm(["--sf", "memory:auto", "-m", "echo", "I am a dentist"],
                                    env: ["LLM_MEMORY_DISABLED": "true"], tools: false)
         #expect(noTools.status == 0, "\(noTools.err)")
+        // Enabled again, the profile is back and the call is learned as usual.
+        let normal = try user.llm(["--sf", "memory:auto", "-m", "echo", "I live in Lisbon"])
+        #expect(try Self.echoed(normal).system.contains("- Role: Rust developer"))
+        let records = try user.extracted()
+        #expect(records.map { $0["skip"] as? String ?? "-" } == ["disabled", "disabled", "disabled", "-"])
+        #expect(records.last?["prompt"] as? String == "I live in Lisbon")
+    }
+
+    @Test func offRecordKeepsAnyCallAndItsChatOffTheRecordWithoutTheVariable() throws {
+        let user = try User()
+        defer { user.remove() }
+        try user.writeProfile()
+        let result = try user.llm(["chat", "--sf", "memory:off-record", "--sf", "memory:auto", "-m", "echo"],
+                                  stdin: Data("I am a dentist\nI live in Madrid\nquit\n".utf8))
+        #expect(result.status == 0, "\(result.err)")
+        // The profile is injected as usual; only learning is off.
+        #expect(result.out.contains("Rust developer"))
+        let records = try user.extracted()
+        #expect(records.map { $0["skip"] as? String ?? "-" } == ["disabled", "disabled"])
     }
 
     @Test func anUnknownArgumentIsAnErrorListingAuto() throws {

@@ -6,7 +6,9 @@ import Testing
 extension PorcelainCommandTests {
     // MARK: - Tests: pause, resume
 
-    @Test func pauseStopsUpdatesAcrossProcessesButKeepsTheFragmentAndResumeAppliesTheBacklog() throws {
+    /// What was logged before the pause and not yet applied is learned after `resume`;
+    /// what was said while paused never is (issue 15 §2; more in OffRecordUpdateTests).
+    @Test func pauseStopsUpdatesAcrossProcessesButKeepsTheFragmentAndResumeAppliesTheBacklogFromBeforeIt() throws {
         let memory = try PorcelainUser()
         defer { memory.remove() }
         try memory.setRules([["match": "Personal Information", "reply": PorcelainUser.delta(adding: "Role: Rust developer")]])
@@ -16,20 +18,21 @@ extension PorcelainCommandTests {
         let fragment = try #require(memory.read(memory.fragmentPath))
         #expect(memory.modelCalls() == 1)
 
+        try memory.setRules([["match": "Personal Information", "reply": PorcelainUser.delta(adding: "Likes tea")]])
+        #expect(try memory.logPrompt("I like tea").status == 0)
         let pause = try memory.porcelain(["pause"])
         #expect(pause.status == 0, "\(pause.err)")
         #expect(FileManager.default.fileExists(atPath: memory.path("memory/paused")))
         #expect(try memory.porcelain(["status"]).out.contains("paused:         yes"))
 
-        try memory.setRules([["match": "Personal Information", "reply": PorcelainUser.delta(adding: "Likes tea")]])
-        #expect(try memory.logPrompt("I like tea").status == 0)
+        #expect(try memory.logPrompt("I like strong coffee").status == 0)
         let paused = try memory.porcelain(["update"])
         #expect(paused.status == 0, "\(paused.err)")
         #expect(paused.err.contains("paused"))
         #expect(memory.read(memory.cursorPath) == cursor)
         #expect(memory.read(memory.fragmentPath) == fragment)
         #expect(memory.modelCalls() == 1)
-        #expect(try memory.porcelain(["status"]).out.contains("waiting:        1 exchange"))
+        #expect(try memory.porcelain(["status"]).out.contains("waiting:        2 exchange"))
 
         let resume = try memory.porcelain(["resume"])
         #expect(resume.status == 0, "\(resume.err)")
@@ -40,6 +43,9 @@ extension PorcelainCommandTests {
         #expect(memory.read(memory.cursorPath) != cursor)
         #expect(memory.cursor() == memory.newestCursor())
         #expect(try #require(memory.read(memory.fragmentPath)).contains("Likes tea"))
+        let sent = memory.read(memory.modelLogPath) ?? ""
+        #expect(sent.contains("I like tea"))
+        #expect(!sent.contains("coffee"), "what was said while paused was sent to the model")
     }
 
     // MARK: - Tests: update

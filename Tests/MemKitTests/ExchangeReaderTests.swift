@@ -16,11 +16,11 @@ import Testing
     }
 
     static func read(_ db: String, windowed: Bool, chunkSize: Int, span: Int? = nil, after cursor: Cursor = .start,
-                     limit: Int? = nil) throws -> (exchanges: [Exchange], lookups: Int) {
+                     limit: Int? = nil, offRecord: OffRecordStretches = .init()) throws -> (exchanges: [Exchange], lookups: Int) {
         let reader = try ExchangeReader(database: SQLiteDatabase(path: fixture(db)),
                                         chunkSize: chunkSize, windowed: windowed, windowSpan: span)
         var exchanges: [Exchange] = []
-        try reader.read(after: cursor, limit: limit) { exchanges.append($0) }
+        try reader.read(after: cursor, limit: limit, offRecord: offRecord) { exchanges.append($0) }
         return (exchanges, reader.messageLookups)
     }
 
@@ -57,5 +57,66 @@ import Testing
         // those stored before the read (an identical chat, a conversation's root).
         #expect(plain.lookups >= 2 * plain.exchanges.count)
         #expect(windowed.lookups * 4 < plain.lookups, "\(windowed.lookups) look-ups with the window, \(plain.lookups) without")
+    }
+
+    // MARK: - off the record
+
+    /// The first exchange of a conversation that has later ones, and the cursor before it.
+    static func conversationStart(_ exchanges: [Exchange]) throws -> (index: Int, before: Cursor) {
+        let index = try #require(exchanges.indices.first { i in
+            exchanges[i].conversation != nil
+                && exchanges[(i + 1)...].contains { $0.conversation == exchanges[i].conversation }
+        })
+        return (index, index == 0 ? .start : try Cursor(token: exchanges[index - 1].cursor))
+    }
+
+    /// A stretch paused over just the first exchange of a conversation: that exchange and
+    /// every later one of its conversation are off the record, nothing else is.
+    @Test(arguments: databases)
+    func aConversationPausedOnceStaysOffTheRecordAndNothingElseDoes(db: String) throws {
+        let full = try Self.read(db, windowed: true, chunkSize: 200).exchanges
+        let (start, before) = try Self.conversationStart(full)
+        let conversation = full[start].conversation
+        let paused = OffRecordStretches(stretches: [.init(from: before, to: try Cursor(token: full[start].cursor))])
+        let read = try Self.read(db, windowed: true, chunkSize: 3, offRecord: paused).exchanges
+        #expect(read.map(\.id) == full.map(\.id))
+        #expect(read.map(\.cursor) == full.map(\.cursor))
+        for (i, (got, plain)) in zip(read, full).enumerated() {
+            if i >= start && plain.conversation == conversation {
+                #expect(got.skip == .paused, "exchange \(i) of the paused conversation")
+                #expect(got.prompt == nil && got.system == nil && got.response.isEmpty && got.fragments.isEmpty)
+            } else {
+                #expect(got == plain, "exchange \(i) is not in the paused conversation")
+            }
+        }
+    }
+
+    /// What a full read keeps off the record, a read resumed after any cursor keeps off
+    /// too: the conversations paused before the cursor are looked up when a read starts.
+    @Test(arguments: databases)
+    func aResumedReadKeepsOffTheRecordWhatAFullReadDoes(db: String) throws {
+        let plain = try Self.read(db, windowed: true, chunkSize: 200).exchanges
+        let (start, before) = try Self.conversationStart(plain)
+        let paused = OffRecordStretches(stretches: [
+            .init(from: before, to: try Cursor(token: plain[start].cursor)),
+            .init(from: try Cursor(token: plain[plain.count - 3].cursor)),
+        ])
+        let full = try Self.read(db, windowed: true, chunkSize: 200, offRecord: paused).exchanges
+        #expect(full.contains { $0.skip == .paused })
+        #expect(full.contains { $0.skip == nil })
+        for (i, exchange) in full.enumerated() {
+            let rest = try Self.read(db, windowed: true, chunkSize: 4, span: 2, after: Cursor(token: exchange.cursor),
+                                     offRecord: paused)
+            #expect(rest.exchanges == Array(full[(i + 1)...]), "resuming after \(exchange.cursor)")
+        }
+    }
+
+    @Test(arguments: databases)
+    func theNewestCursorIsTheLastExchangesAndNothingFollowsIt(db: String) throws {
+        let all = try Self.read(db, windowed: true, chunkSize: 200).exchanges
+        let reader = try ExchangeReader(database: SQLiteDatabase(path: Self.fixture(db)))
+        let newest = try reader.newest()
+        #expect(newest.description == all.last?.cursor)
+        #expect(try Self.read(db, windowed: true, chunkSize: 200, after: newest).exchanges.isEmpty)
     }
 }

@@ -71,7 +71,7 @@ import Testing
     @Test func anEmployerComesFromWorkAtOrForAndFromARoleAtACompany() {
         #expect(adds("I work at Shopify on the checkout team.") == ["Personal Information: Works at Shopify"])
         #expect(adds("i work for a small agency in Leeds doing WordPress sites")
-            == ["Personal Information: Works for a small agency"])
+            == ["Personal Information: Works for a small agency in Leeds"])
         #expect(adds("I'm employed by the NHS as a pharmacist.")
             == ["Personal Information: Works for the NHS", "Personal Information: Role: pharmacist"])
         #expect(adds("I'm a software engineer at Spotify, how do I prepare for a promotion?")

@@ -212,35 +212,75 @@ cmd_render() {
 
 about_render() {
   cat <<'ABOUT'
-Regenerates the fragment (what is injected) from the profile; the wrapper does this
-itself when the profile changed since the last render.
+Regenerates the fragment (what is injected) from the profile, within the budget
+($LLM_MEMORY_MAX_CHARS, default 4000 characters); the wrapper does this itself when the
+profile changed since the last render. A profile that cannot be rendered keeps the last
+good fragment in place, and exits with mem-render's status (65: not text).
 ABOUT
 }
 
 # ---- pause, resume --------------------------------------------------------------------
 
+# record_off_record pause|resume: adds "WORD CURSOR TIME" to off-record — where llm's log
+# stands now (mem-extract --newest), in UTC — through a temp file renamed over it, the
+# lines before kept as they are (mem-extract --off-record reads them; README: Off the
+# record). Fails with mem-extract's status (its message on stderr), or 73/74.
+record_off_record() {
+  newest=$(tool mem-extract --newest) || return
+  off_tmp=$(mktemp "$OFF_RECORD.tmp.$$.XXXXXX" 2>/dev/null) || return 73
+  if { [ ! -e "$OFF_RECORD" ] || cat -- "$OFF_RECORD"; } >"$off_tmp" &&
+    printf '%s %s %s\n' "$1" "$newest" "$(now)" >>"$off_tmp" &&
+    mv -f -- "$off_tmp" "$OFF_RECORD"; then
+    return 0
+  fi
+  rm -f -- "$off_tmp"
+  return 74
+}
+
+# The stretch is opened before the flag is set and closed before it is removed, so a
+# crash in between errs towards learning less. Both always add their line: a second
+# pause changes nothing (the first holds), and a resume closes a stretch a crash left open.
 cmd_pause() {
   no_arguments "$@"
+  require_tools
   ensure_memory_dir
+  was_paused=""
+  [ ! -e "$PAUSED_FLAG" ] || was_paused=1
+  record_off_record pause || die_with "$?" "cannot record in $OFF_RECORD where the pause starts; not paused"
   write_file "$PAUSED_FLAG" </dev/null || die_with 73 "cannot write $PAUSED_FLAG"
-  note "paused: the profile is still injected but no longer updated (llm memory resume)"
+  if [ -n "$was_paused" ]; then
+    note "already paused: nothing said since the pause is ever learned (llm memory resume)"
+  else
+    note "paused: the profile is still injected; nothing said from now until resume is ever learned (llm memory resume)"
+  fi
 }
 
 about_pause() {
   cat <<'ABOUT'
-Stops updates, in every shell and process, until resume. The profile is still injected.
+Keeps what you say from now on out of memory, in every shell and program, until resume:
+it is never learned, not even after resume. No update runs while paused; the profile is
+still injected. Records where llm's log stands in off-record (README: Off the record).
 ABOUT
 }
 
 cmd_resume() {
   no_arguments "$@"
-  rm -f -- "$PAUSED_FLAG"
-  note "resumed: updates run again after each prompt"
+  require_tools
+  ensure_memory_dir
+  record_off_record resume || die_with "$?" "cannot record in $OFF_RECORD where the pause ends; still paused"
+  if [ -e "$PAUSED_FLAG" ]; then
+    rm -f -- "$PAUSED_FLAG"
+    note "resumed: what was said while paused stays unlearned; updates run again after each prompt"
+  else
+    note "not paused: updates already run after each prompt"
+  fi
 }
 
 about_resume() {
   cat <<'ABOUT'
-Lets updates run again after a pause.
+Ends a pause: updates run again after each prompt and learn what was said before the
+pause and from now on; what was said while paused is never learned, nor the rest of a
+conversation held then.
 ABOUT
 }
 
@@ -248,7 +288,7 @@ ABOUT
 
 # The settings status lists when they are set (README: Switches), in this order.
 SETTINGS="LLM_MEMORY_BATCH LLM_MEMORY_BIN_DIR LLM_MEMORY_BUDGET LLM_MEMORY_DIR LLM_MEMORY_DISABLED \
-LLM_MEMORY_LLM LLM_MEMORY_MODEL LLM_MEMORY_UPDATE_INTERVAL LLM_MEMORY_UPDATES LLM_USER_PATH"
+LLM_MEMORY_LLM LLM_MEMORY_MAX_CHARS LLM_MEMORY_MODEL LLM_MEMORY_UPDATE_INTERVAL LLM_MEMORY_UPDATES LLM_USER_PATH"
 
 # model [ID|--unset]: the memory model every conversation is sent to for updates
 # (mem-propose reads the file). With none, each conversation goes back only to the model
@@ -312,13 +352,23 @@ cmd_status() {
   else
     printf 'profile:        %s (none yet)\n' "$PROFILE"
   fi
-  if [ -s "$FRAGMENT" ]; then
-    printf 'fragment:       %s (%s bytes, injected)\n' "$FRAGMENT" "$(($(wc -c <"$FRAGMENT")))"
+  # What each call gets, as mem-render says it ("48 of 300 bullets injected (…)"); a
+  # profile it cannot render is a problem, in mem-render's own words (its --error-file).
+  if ! have_tools; then
+    printf 'fragment:       unknown (mem-* tools not found)\n'
+  elif injected=$(tool mem-render --profile "$PROFILE" --stats 2>/dev/null); then
+    printf 'fragment:       %s\n' "$injected"
   else
-    printf 'fragment:       none (nothing is injected)\n'
+    if [ -s "$FRAGMENT" ]; then
+      printf 'fragment:       the last good one is injected (%s)\n' "$FRAGMENT"
+    else
+      printf 'fragment:       none (nothing is injected)\n'
+    fi
+    problem=$(tool mem-render --profile "$PROFILE" --stats --error-file /dev/fd/3 3>&1 >/dev/null 2>/dev/null)
+    printf 'problem:        %s (llm memory edit fixes it)\n' "${problem:-the profile cannot be rendered}"
   fi
   if [ -e "$PAUSED_FLAG" ]; then
-    printf 'paused:         yes (llm memory resume)\n'
+    printf 'paused:         yes: nothing said now is ever learned (llm memory resume)\n'
   else
     printf 'paused:         no\n'
   fi
@@ -341,9 +391,20 @@ cmd_status() {
   # The last run's outcome (last-update: time, outcome, message, one per line); when it
   # failed, why (the failing stage's own words). An older failure that a later run got
   # past is not shown: it is history (log/updates.log).
-  if [ -f "$LAST_RUN" ]; then
+  # An update holds the lock while it runs (so do edit, load and clear).
+  running=""
+  if [ -d "$MEMORY_DIR" ] && command -v flock >/dev/null 2>&1 && ! flock -n "$MEMORY_DIR" true 2>/dev/null; then
+    running=1
+  fi
+  if [ -n "$running" ] && [ ! -f "$LAST_RUN" ]; then
+    printf 'last update:    running now (the first)\n'
+  elif [ -f "$LAST_RUN" ]; then
     { IFS= read -r run_time && IFS= read -r outcome && IFS= read -r message; } <"$LAST_RUN"
-    printf 'last update:    %s, %s\n' "${run_time:-}" "${outcome:-}"
+    if [ -n "$running" ]; then
+      printf 'last update:    running now; the one before: %s, %s\n' "${run_time:-}" "${outcome:-}"
+    else
+      printf 'last update:    %s, %s\n' "${run_time:-}" "${outcome:-}"
+    fi
     if [ "${outcome:-}" = ok ]; then
       printf '                %s\n' "${message:-}"
     else
@@ -377,9 +438,11 @@ cmd_status() {
 
 about_status() {
   cat <<'ABOUT'
-Says where the memory is, the profile's size, whether a fragment is injected, whether
-updates are paused, how many exchanges wait (cursor vs newest), the last update's time,
-outcome and error, whether a watch runs, which tools are used, the LLM_MEMORY_* settings
-in force and where the shell integration is installed.
+Says where the memory is, the profile's size, what each call gets ("84 of 300 bullets
+injected (…)", as mem-render --stats says it), a profile that cannot be rendered (a
+"problem:" line), whether updates are paused, how many exchanges wait (cursor vs newest),
+the last update (running now, or its time, outcome and whole error), whether a watch
+runs, which tools are used, the LLM_MEMORY_* settings in force and where the shell
+integration is installed.
 ABOUT
 }

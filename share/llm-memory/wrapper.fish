@@ -40,11 +40,14 @@ function __llm_memory_is_command
     contains -- $argv[1] (string split ' ' -- "$line")
 end
 
+# See wrapper.sh: a notice said once, on stderr.
+function __llm_memory_notice
+    command mv -f -- $argv[1]/notice $argv[1]/notice.$fish_pid 2>/dev/null; or return 0
+    command cat -- $argv[1]/notice.$fish_pid >&2
+    command rm -f -- $argv[1]/notice.$fish_pid
+end
+
 function llm --wraps llm --description 'llm, with llm-user-memory'
-    if contains -- "$LLM_MEMORY_DISABLED" $__llm_memory_true
-        command llm $argv
-        return $status
-    end
     if not test -x $__llm_memory_bin
         if not set -q __llm_memory_warned
             set -g __llm_memory_warned 1
@@ -82,10 +85,27 @@ function llm --wraps llm --description 'llm, with llm-user-memory'
                 return $status
         end
     end
+    # Off the record: see wrapper.sh.
+    if contains -- "$LLM_MEMORY_DISABLED" $__llm_memory_true
+        if test -r $__llm_memory_share/off-record.md
+            command llm $sub --sf $__llm_memory_share/off-record.md $argv
+            return $status
+        end
+        if not set -q __llm_memory_warned_off_record
+            set -g __llm_memory_warned_off_record 1
+            printf 'llm-memory: %s is missing; LLM_MEMORY_DISABLED calls cannot be kept off the record (llm memory pause can)\n' \
+                $__llm_memory_share/off-record.md >&2
+        end
+        command llm $sub $argv
+        return $status
+    end
     set -l dir (__llm_memory_dir)
     set -l current 1
     if test $dir/profile.md -nt $dir/fragment.md
         $__llm_memory_bin render 2>/dev/null; or set current ""
+    end
+    if test -t 2; and test -e $dir/notice
+        __llm_memory_notice $dir
     end
     if test -s $dir/fragment.md
         # See wrapper.sh: memory:auto when the plugin can serve it.

@@ -1,5 +1,19 @@
 /// One logged model call as mem-extract prints it (one JSON Lines record).
 public struct Exchange: Equatable, Sendable {
+    /// Why an exchange is kept off the record. Such an exchange is printed (its cursor
+    /// must be passed like any other's) but carries no text: `prompt`, `system` and
+    /// `response` are null, `fragments` empty. mem-propose counts it as read and has
+    /// nothing to send: a null prompt is never gated in, batched or read by the local
+    /// extractor.
+    public enum Skip: String, Sendable {
+        /// Made with `LLM_MEMORY_DISABLED=true` (the `OffRecordMarker` fragment), or a later
+        /// exchange of a conversation that was.
+        case disabled
+        /// Made while memory was paused (`llm memory pause` … `resume`), or a later
+        /// exchange of a conversation that was.
+        case paused
+    }
+
     public struct Fragment: Equatable, Sendable {
         public enum Kind: String, Sendable { case prompt, system }
         public var kind: Kind
@@ -15,15 +29,18 @@ public struct Exchange: Equatable, Sendable {
     public var conversation: String?
     public var model: String?
     public var datetime: String?
-    /// What the user typed; nil for a tool-result follow-up.
+    /// What the user typed; nil for a tool-result follow-up and for an exchange off the
+    /// record (`skip`): nil is what tells mem-propose there is nothing to send.
     public var prompt: String?
     public var system: String?
     public var fragments: [Fragment]
     public var response: String
     public var cursor: String
+    /// Set when the exchange is off the record; then no text is kept (`keepOffRecord`).
+    public private(set) var skip: Skip?
 
     public init(id: String, conversation: String?, model: String?, datetime: String?, prompt: String?,
-                system: String?, fragments: [Fragment], response: String, cursor: String) {
+                system: String?, fragments: [Fragment], response: String, cursor: String, skip: Skip? = nil) {
         self.id = id
         self.conversation = conversation
         self.model = model
@@ -33,6 +50,17 @@ public struct Exchange: Equatable, Sendable {
         self.fragments = fragments
         self.response = response
         self.cursor = cursor
+        if let skip { keepOffRecord(skip) }
+    }
+
+    /// Marks the exchange off the record and drops everything it said; the first reason
+    /// given stays.
+    public mutating func keepOffRecord(_ reason: Skip) {
+        if skip == nil { skip = reason }
+        prompt = nil
+        system = nil
+        response = ""
+        fragments = []
     }
 
     public var json: JSONValue {
@@ -47,9 +75,9 @@ public struct Exchange: Equatable, Sendable {
             ("fragments", .array(fragments.map {
                 .object([("kind", .string($0.kind.rawValue)), ("source", .string($0.source))])
             })),
-            ("response", .string(response)),
+            ("response", skip == nil ? .string(response) : .null),
             ("cursor", .string(cursor)),
-        ])
+        ] + (skip.map { [("skip", JSONValue.string($0.rawValue))] } ?? []))
     }
 
     /// The `json` record, byte for byte, written straight into `out` without building
@@ -76,9 +104,13 @@ public struct Exchange: Equatable, Sendable {
             out.append("}")
         }
         out.append("],\"response\":")
-        out.appendJSONString(response)
+        out.appendJSONString(skip == nil ? response : nil)
         out.append(",\"cursor\":")
         out.appendJSONString(cursor)
+        if let skip {
+            out.append(",\"skip\":")
+            out.appendJSONString(skip.rawValue)
+        }
         out.append("}")
     }
 
@@ -91,6 +123,16 @@ public struct Exchange: Equatable, Sendable {
                   let source = value["source"]?.stringValue else { return nil }
             return Fragment(kind: kind, source: source)
         }
+        // A record marked off the record gives mem-propose no text, whatever else it
+        // carries (one written by hand, or by another tool); an unknown reason is refused
+        // rather than read as "not skipped".
+        var skip: Skip?
+        if let value = json["skip"], value != .null {
+            guard let reason = value.stringValue.flatMap(Skip.init(rawValue:)) else {
+                throw MemError(.dataError, "\"skip\" must be \"disabled\" or \"paused\"")
+            }
+            skip = reason
+        }
         self.init(
             id: id,
             conversation: json["conversation"]?.stringValue,
@@ -100,7 +142,8 @@ public struct Exchange: Equatable, Sendable {
             system: json["system"]?.stringValue,
             fragments: fragments,
             response: json["response"]?.stringValue ?? "",
-            cursor: cursor)
+            cursor: cursor,
+            skip: skip)
     }
 
     /// Reads exchanges as JSON Lines. Blank lines are skipped; a malformed line is a

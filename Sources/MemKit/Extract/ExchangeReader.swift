@@ -12,6 +12,7 @@ public final class ExchangeReader {
     let chunkSize: Int
     let hasTurns: Bool
     let hasResponses: Bool
+    private let tables: Set<String>
     private let legacy: LegacySource?
     private let modern: MessageStoreSource?
 
@@ -22,6 +23,7 @@ public final class ExchangeReader {
         db = database
         self.chunkSize = chunkSize
         let tables = try database.readTransaction { () throws(MemError) in try database.tableNames() }
+        self.tables = tables
         hasTurns = tables.isSuperset(of: ["turns", "messages", "parts"])
         hasResponses = tables.contains("responses")
         legacy = hasResponses ? try LegacySource(db: database) : nil
@@ -29,9 +31,15 @@ public final class ExchangeReader {
     }
 
     /// Calls `emit` for each exchange after `cursor`, oldest first, at most `limit`.
-    /// The cursor handed with each exchange resumes right after it.
-    public func read(after cursor: Cursor, limit: Int? = nil,
+    /// The cursor handed with each exchange resumes right after it. Exchanges off the
+    /// record (the `OffRecordMarker`, a stretch of `offRecord`, or a later exchange of a
+    /// conversation that was) come with `skip` set and no text (`OffRecordFilter`).
+    public func read(after cursor: Cursor, limit: Int? = nil, offRecord: OffRecordStretches = .init(),
                      emit: (Exchange) throws(MemError) -> Void) throws(MemError) {
+        let filter = OffRecordFilter(stretches: offRecord)
+        if cursor != .start {
+            try db.readTransaction { () throws(MemError) in try filter.seed(db, tables: tables, before: cursor) }
+        }
         var position = cursor
         var legacyBuffer: [(rowid: Int64, exchange: Exchange)] = []
         var modernBuffer: [(rowid: Int64, exchange: Exchange)] = []
@@ -92,10 +100,12 @@ public final class ExchangeReader {
                 let item = legacyBuffer.removeLast()
                 position.responsesRowid = item.rowid
                 next = item.exchange
+                filter.apply(&next, table: .responses, rowid: item.rowid)
             } else {
                 let item = modernBuffer.removeLast()
                 position.turnsRowid = item.rowid
                 next = item.exchange
+                filter.apply(&next, table: .turns, rowid: item.rowid)
             }
             next.cursor = position.description
             if bothTables { guard seen.insert(next.id).inserted else { continue } }
@@ -123,6 +133,18 @@ public final class ExchangeReader {
 
     /// Messages read by hash instead of from the window, so far (for the tests).
     var messageLookups: Int { modern?.lookups ?? 0 }
+
+    /// The position of the newest exchange: the highest rowid of each table (0 for a
+    /// table that is empty or missing). Reading after it gives only what is logged later.
+    public func newest() throws(MemError) -> Cursor {
+        try db.readTransaction { () throws(MemError) in
+            func highest(_ table: String) throws(MemError) -> Int64 {
+                try db.prepare("SELECT coalesce(max(rowid), 0) FROM \(table)").query([]) { $0.int(0) }.first ?? 0
+            }
+            return Cursor(responsesRowid: hasResponses ? try highest("responses") : 0,
+                          turnsRowid: hasTurns ? try highest("turns") : 0)
+        }
+    }
 
     /// How many exchanges follow `cursor` (a replaced turn counted once per row).
     public func count(after cursor: Cursor) throws(MemError) -> Int {

@@ -8,17 +8,34 @@ public enum Extraction {
         /// Only this many: the newest after the cursor (printed oldest first).
         public var last: Int?
         public var busyTimeoutMilliseconds: Int32
+        /// `<memory dir>/off-record` (`--off-record`): the paused stretches.
+        public var offRecordPath: String?
 
-        public init(databasePath: String, after: Cursor, limit: Int?, last: Int? = nil, busyTimeoutMilliseconds: Int32 = 3000) {
+        public init(databasePath: String, after: Cursor, limit: Int?, last: Int? = nil, busyTimeoutMilliseconds: Int32 = 3000,
+                    offRecordPath: String? = nil) {
             self.databasePath = databasePath
             self.after = after
             self.limit = limit
             self.last = last
             self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+            self.offRecordPath = offRecordPath
         }
     }
 
+    /// `--newest`: prints the cursor of the newest exchange (`r0.t0` when llm has logged
+    /// nothing yet, or has no database yet: everything logged from now on comes after it).
+    public static func printNewest(databasePath: String, busyTimeoutMilliseconds: Int32 = 3000) throws(MemError) {
+        var newest = Cursor.start
+        if FileSystem.exists(databasePath) {
+            let db = try SQLiteDatabase(path: databasePath, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+            newest = try ExchangeReader(database: db).newest()
+        }
+        try StandardStreams.writeOut("\(newest)\n")
+    }
+
     public static func run(_ options: Options, countOnly: Bool = false) throws(MemError) {
+        // Read before the database: a broken file stops the run before anything is printed.
+        let offRecord = try options.offRecordPath.map { (path) throws(MemError) in try OffRecordStretches(path: path) }
         let db = try SQLiteDatabase(path: options.databasePath,
                                     busyTimeoutMilliseconds: options.busyTimeoutMilliseconds)
         let reader = try ExchangeReader(database: db)
@@ -33,18 +50,19 @@ public enum Extraction {
             return
         }
         var out = OutputBuffer()
+        let stretches = offRecord ?? .init()
         if let last = options.last {
             // Read from where the newest `last` rows of each table begin (at most 2 × last
             // exchanges), keep the newest `last` of them in order.
             var newest: [Exchange] = []
             newest.reserveCapacity(min(last, 4096) + 1)
-            try reader.read(after: try reader.start(ofLast: last, after: options.after)) { (exchange) throws(MemError) in
+            try reader.read(after: try reader.start(ofLast: last, after: options.after), offRecord: stretches) { (exchange) throws(MemError) in
                 newest.append(exchange)
                 if newest.count > 2 * last + 1 { newest.removeFirst(newest.count - last) }
             }
             for exchange in newest.suffix(last) { try out.appendLine(exchange) }
         } else {
-            try reader.read(after: options.after, limit: options.limit) { (exchange) throws(MemError) in
+            try reader.read(after: options.after, limit: options.limit, offRecord: stretches) { (exchange) throws(MemError) in
                 try out.appendLine(exchange)
             }
         }

@@ -20,10 +20,10 @@ final class LegacySource {
         let hasFragments = tables.isSuperset(of: ["prompt_fragments", "system_fragments", "fragments"])
         let hasToolResults = tables.contains("tool_results")
         fragments = hasFragments ? try db.prepare("""
-            SELECT 'prompt', f.source, pf."order" FROM prompt_fragments pf JOIN fragments f ON f.id = pf.fragment_id
+            SELECT 'prompt', f.source, pf."order", f.hash FROM prompt_fragments pf JOIN fragments f ON f.id = pf.fragment_id
              WHERE pf.response_id = ?1
             UNION ALL
-            SELECT 'system', f.source, sf."order" FROM system_fragments sf JOIN fragments f ON f.id = sf.fragment_id
+            SELECT 'system', f.source, sf."order", f.hash FROM system_fragments sf JOIN fragments f ON f.id = sf.fragment_id
              WHERE sf.response_id = ?1
             ORDER BY 1, 3
             """) : nil
@@ -40,8 +40,10 @@ final class LegacySource {
         var out: [(rowid: Int64, exchange: Exchange)] = []
         out.reserveCapacity(raw.count)
         for r in raw {
-            let used = try fragments?.query([.text(r.id)]) { row in
-                Exchange.Fragment(kind: row.text(0) == "system" ? .system : .prompt, source: row.text(1) ?? "")
+            var offRecord = false
+            let used: [Exchange.Fragment] = try fragments?.query([.text(r.id)]) { (row) throws(MemError) -> Exchange.Fragment in
+                if row.text(3) == OffRecordMarker.sha256 { offRecord = true }
+                return Exchange.Fragment(kind: row.text(0) == "system" ? .system : .prompt, source: row.text(1) ?? "")
             } ?? []
             var prompt: String? = r.promptIsNull ? "" : r.prompt
             if prompt == "", let toolResults, try !toolResults.query([.text(r.id)], { _ in true }).isEmpty {
@@ -52,7 +54,8 @@ final class LegacySource {
                 id: r.id, conversation: r.conversation, model: r.model, datetime: r.datetime,
                 prompt: prompt.map(MemoryMarker.removingBlock),
                 system: system?.isEmpty == true ? nil : system,
-                fragments: used, response: r.response ?? "", cursor: "")))
+                fragments: used, response: r.response ?? "", cursor: "",
+                skip: offRecord ? .disabled : nil)))
         }
         return out
     }

@@ -86,7 +86,7 @@ final class MessageStoreSource {
               FROM turns WHERE rowid > ?1 ORDER BY rowid LIMIT ?2
             """)
         selectChunkFragments = hasTurnFragments ? try db.prepare("""
-            SELECT tf.turn_id, tf.kind, tf.fragment_id, f.source
+            SELECT tf.turn_id, tf.kind, tf.fragment_id, f.source, f.hash
               FROM turn_fragments tf JOIN fragments f ON f.id = tf.fragment_id
              WHERE tf.turn_id IN (SELECT id FROM turns WHERE rowid > ?1 ORDER BY rowid LIMIT ?2)
              ORDER BY tf.turn_id, tf.kind, tf."order"
@@ -134,9 +134,11 @@ final class MessageStoreSource {
             window.partRows.removeAll(keepingCapacity: true)
         }
         var used: [String: [(kind: Exchange.Fragment.Kind, id: Int64, source: String)]] = [:]
+        var offRecord = Set<String>()
         for (turn, fragment) in try selectChunkFragments?.query(bounds, { row in
-            (row.text(0) ?? "", (kind: row.text(1) == "system" ? Exchange.Fragment.Kind.system : .prompt,
-                                 id: row.int(2), source: row.text(3) ?? ""))
+            if row.text(4) == OffRecordMarker.sha256 { offRecord.insert(row.text(0) ?? "") }
+            return (row.text(0) ?? "", (kind: row.text(1) == "system" ? Exchange.Fragment.Kind.system : .prompt,
+                                        id: row.int(2), source: row.text(3) ?? ""))
         }) ?? [] {
             used[turn, default: []].append(fragment)
         }
@@ -144,6 +146,13 @@ final class MessageStoreSource {
         var out: [(rowid: Int64, exchange: Exchange)] = []
         out.reserveCapacity(turns.count)
         for turn in turns {
+            // A call made off the record: none of its text is read.
+            if !offRecord.isEmpty, offRecord.contains(turn.id) {
+                out.append((turn.rowid, Exchange(
+                    id: turn.id, conversation: turn.thread, model: turn.model, datetime: turn.datetime,
+                    prompt: nil, system: nil, fragments: [], response: "", cursor: "", skip: .disabled)))
+                continue
+            }
             let fragments = used.isEmpty ? [] : used[turn.id] ?? []
             var promptContents: [String] = []
             var systemContents: [String] = []

@@ -147,6 +147,22 @@ public struct Proposer {
         }
     }
 
+    /// Whether the profile has outgrown the fragment's budget (`LLM_MEMORY_MAX_CHARS`, as
+    /// mem-render reads it), so the model is asked to consolidate it; said on stderr.
+    func consolidation(_ profile: Profile) -> UpdatePrompt.Consolidation? {
+        let budget: Int
+        do {
+            budget = try FragmentBudget.fromEnvironment()
+        } catch {
+            report("\(error.message); the profile's size is not checked against it")
+            return nil
+        }
+        let fragment = FragmentRenderer.render(ProfileDocument(bytes: profile.bytes), maxChars: budget)
+        guard let consolidation = UpdatePrompt.Consolidation(fragment) else { return nil }
+        report("the profile has outgrown the fragment's budget (\(consolidation.injected) of \(consolidation.total) bullets fit in \(budget) characters): the model is asked to consolidate it")
+        return consolidation
+    }
+
     /// The profile as read, and as text.
     struct Profile {
         let bytes: [UInt8]
@@ -212,7 +228,8 @@ public struct Proposer {
             let left = group.count - batch.consumed
             report("budget: sending \(batch.sent.count) exchange\(batch.sent.count == 1 ? "" : "s") (\(batch.sentChars) of \(options.limits.budgetChars) characters); the \(left) after them \(left == 1 ? "is" : "are") left for the next pass")
         }
-        let prompt = UpdatePrompt(exchanges: batch.sent, profile: profile.text, limits: options.limits, today: options.today)
+        let prompt = UpdatePrompt(exchanges: batch.sent, profile: profile.text, limits: options.limits, today: options.today,
+                                  consolidate: consolidation(profile))
         if prompt.redactions > 0 {
             report("redacted \(prompt.redactions) secret\(prompt.redactions == 1 ? "" : "s") from the text sent to the model")
         }

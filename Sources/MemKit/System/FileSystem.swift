@@ -119,6 +119,20 @@ public enum FileSystem {
         return tempPath
     }
 
+    /// Writes a scratch file another program asked for (mem-render's `--notice-file`):
+    /// created or truncated in place, 0600, never through a symlink, with no temp file
+    /// beside it — its reader made the name (a temp name of its own, cleaned up with its
+    /// other temp files), so a write killed halfway leaves nothing it does not know of.
+    public static func writeScratch(_ path: String, _ text: String) throws(MemError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if fd < 0 { throw MemError(.cantCreate, "cannot write \(path): \(lastErrorText())") }
+        defer { close(fd) }
+        _ = fchmod(fd, 0o600)
+        guard StandardStreams.writeAll(fd: fd, text) else {
+            throw MemError(.ioError, "cannot write \(path): \(lastErrorText())")
+        }
+    }
+
     /// Appends one line (creating the file 0600). Used for journals and logs, where a
     /// torn last line is tolerated by readers.
     public static func appendLine(_ path: String, _ line: String) throws(MemError) {

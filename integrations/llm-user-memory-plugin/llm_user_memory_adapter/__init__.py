@@ -22,6 +22,12 @@ import llm
 
 PREFIX = "memory"
 SOURCE = "memory:auto"
+# The off-record marker: whitespace only, so the model's system prompt is unchanged, yet
+# llm logs the fragment with the call and mem-extract keeps that call (and the rest of
+# its conversation) off the record, recognising the text by its SHA-256. The same bytes as
+# share/llm-memory/off-record.md, which the shell wrapper passes (a test checks both).
+OFF_RECORD = " \t\n\t \n"
+OFF_RECORD_SOURCE = "memory:off-record"
 NOT_FOUND = (
     "llm-user-memory tools not found: install the wheel (`make wheel && llm install "
     "dist/*.whl` in the llm-user-memory checkout), or run `make install` there and put "
@@ -92,13 +98,17 @@ def _rendered_fragment():
 def memory_loader(argument):
     """
     llm-user-memory: `memory:auto` is your profile as mem-render renders it
-    (nothing when the profile is empty, or with LLM_MEMORY_DISABLED=true).
-    Best as a system fragment: llm --sf memory:auto …
+    (nothing when the profile is empty); with LLM_MEMORY_DISABLED=true it is the
+    off-record marker instead: nothing is injected and the call is never learned.
+    `memory:off-record` is that marker at any time. Best as a system fragment:
+    llm --sf memory:auto …
     """
-    if argument != "auto":
-        raise ValueError(f"unknown memory fragment '{PREFIX}:{argument}'; available: {SOURCE}")
-    if _disabled():
-        return []
+    if argument not in ("auto", "off-record"):
+        raise ValueError(
+            f"unknown memory fragment '{PREFIX}:{argument}'; available: {SOURCE}, {OFF_RECORD_SOURCE}"
+        )
+    if argument == "off-record" or _disabled():
+        return llm.Fragment(OFF_RECORD, source=OFF_RECORD_SOURCE)
     text = _rendered_fragment()
     if not text.strip():
         return []  # nothing injected, nothing logged (an empty fragment would add a "\n")

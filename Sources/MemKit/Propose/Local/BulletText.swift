@@ -26,6 +26,15 @@ enum BulletText {
             || text.lowercased().hasPrefix("the ")
     }
 
+    /// The head of a noun phrase: its words before the first preposition or relative word
+    /// ("of" goes on: "a bunch of bugs" is bugs). "a book about incident response" →
+    /// "a book".
+    static func head(_ text: String) -> String {
+        let words = text.split(separator: " ")
+        let end = words.firstIndex { ExtractorLexicon.headEnds.contains($0.lowercased()) } ?? words.endIndex
+        return words[..<end].joined(separator: " ")
+    }
+
     /// A plural's singular, roughly: enough to match "bugs" with "bug".
     static func singular(_ w: String) -> String { w.count > 3 && w.hasSuffix("s") ? String(w.dropLast()) : w }
 

@@ -9,6 +9,8 @@ enum ExtractorLexicon {
                                        "you", "your", "yours", "u", "ur", "some", "any", "such", "so", "not", "no",
                                        "i", "me", "myself", "we", "us", "they", "he", "she", "here", "there", "both",
                                        "either", "neither", "doing", "being", "getting", "having", "is", "was"]
+    /// Words that stand for something named before: "forget about them".
+    static let pronouns: Set<String> = ["it", "them", "that", "this", "those", "these", "him", "her"]
     static let secondPerson: Set<String> = ["you", "your", "yours", "yourself", "u", "ur"]
     static let particles: Set<String> = ["up", "out", "off", "about", "around", "over", "down", "back", "away", "in", "on",
                                          "at", "by", "for", "with", "to", "from", "as"]
@@ -31,7 +33,7 @@ enum ExtractorLexicon {
                                              "if", "which", "that", "who", "mostly", "mainly", "a", "lot", "too",
                                              "these", "nowadays", "now", "though", "btw", "lol", "anymore", "than",
                                              "exclusively", "professionally", "personally", "both", "day", "from", "is",
-                                             "was", "are", "do", "does"]
+                                             "was", "are", "do", "does", "last", "ago", "yesterday", "recently", "earlier"]
     /// What ends the object of "no longer …" / "stopped …" / "left …".
     static let removalStops: Set<String> = ["anymore", "in", "on", "at", "last", "after", "because", "since", "ago", "and",
                                             "but", "so", "when", "this", "for", "years", "months", "recently", "now",
@@ -81,7 +83,7 @@ enum ExtractorLexicon {
                                             "end", "myself", "free", "fun", "money", "a", "an", "me", "you", "it", "this",
                                             "that", "them", "hours", "times", "time", "day", "days", "week", "year",
                                             "years", "months", "while", "living", "i", "now", "work", "scale"]
-    static let diets: Set<String> = ["vegetarian", "vegan", "pescatarian"]
+    static let diets: Set<String> = ["vegetarian", "vegan", "pescatarian", "pescetarian"]
 
     static let projectVerbs: [String: String] = [
         "building": "Building", "developing": "Developing", "making": "Making", "creating": "Creating",
@@ -90,7 +92,11 @@ enum ExtractorLexicon {
         "organizing": "Organizing", "organising": "Organising", "launching": "Launching", "maintaining": "Maintaining",
         "running": "Running", "starting": "Starting",
     ]
-    static let switchVerbs: Set<String> = ["switched", "moved", "migrated", "changed", "transitioned", "gone", "converted"]
+    static let switchVerbs: Set<String> = ["switched", "moved", "migrated", "changed", "transitioned", "gone", "converted",
+                                           "relocated"]
+    /// Who "my/our …" can be when it uses tools as the user's team: "my team uses …".
+    static let teamNouns: Set<String> = ["team", "company", "org", "organization", "organisation", "startup", "employer",
+                                         "lab", "department", "group", "squad", "workplace"]
     /// Verbs whose object a "no longer"/"not … anymore" removes.
     static let lastingVerbs: Set<String> = ["use", "work", "live", "like", "love", "enjoy", "do", "play", "write", "code",
                                             "program", "teach", "own", "run", "study", "have", "prefer", "eat", "drink",
@@ -103,6 +109,13 @@ enum ExtractorLexicon {
                                                 "double-check", "summarize", "summarise", "label", "prefix", "sign",
                                                 "measure", "quote", "link", "comment", "type", "tell", "make", "follow",
                                                 "apply", "convert", "express", "present", "wrap", "limit", "skip"]
+    /// What the assistant gives: after "your" in an instruction they make it the user's
+    /// preference about answers ("always keep your answers short"), not a blocked mention
+    /// of the assistant.
+    static let answerNouns: Set<String> = ["answer", "answers", "reply", "replies", "response", "responses",
+                                           "explanation", "explanations", "example", "examples", "code", "output",
+                                           "message", "messages", "suggestions", "summaries", "reasoning", "sources",
+                                           "tone", "comments"]
     static let setupNouns: Set<String> = ["editor", "ide", "shell", "os", "distro", "terminal", "language", "stack",
                                           "laptop", "browser", "machine", "computer", "setup", "database", "framework",
                                           "languages", "tools", "toolchain", "phone", "keyboard", "layout"]
@@ -118,6 +131,55 @@ enum ExtractorLexicon {
                                              "progress", "way", "point", "sure", "money", "time", "it", "this", "that",
                                              "something", "anything", "stuff", "things", "thing", "lot", "mess",
                                              "request", "comparison", "table", "dataframe", "spreadsheet", "docstring", "readme", "changelog"]
+    /// A position taken rather than a person: "a job at …", "a postdoc position at …".
+    static let jobNouns: Set<String> = ["job", "position", "role", "post", "gig", "internship", "fellowship", "residency",
+                                        "postdoc", "apprenticeship", "traineeship", "placement", "offer"]
+    /// Verbs that end a project: "I submitted the thesis", "I defended my PhD".
+    static let finishingVerbs: Set<String> = ["submitted", "defended", "finished", "completed", "shipped", "published",
+                                              "launched"]
+    /// Verbs of taking a position: "I accepted a postdoc at …", "I landed a job at …".
+    static let takingVerbs: Set<String> = ["accepted", "took", "taken", "landed", "got", "started", "began", "begun"]
+    /// What "I play" names as a pastime: instruments, sports and games ("I play the cello"),
+    /// not "I play the video" or "I play a key role".
+    static let pastimes: Set<String> = [
+        "piano", "guitar", "cello", "violin", "viola", "bass", "drums", "flute", "clarinet", "saxophone", "sax",
+        "trumpet", "trombone", "oboe", "bassoon", "harp", "ukulele", "banjo", "mandolin", "accordion", "harmonica",
+        "organ", "keyboards", "synth", "tuba", "horn", "chess", "football", "soccer", "tennis", "basketball",
+        "volleyball", "badminton", "squash", "golf", "rugby", "cricket", "hockey", "baseball", "softball", "handball",
+        "padel", "pickleball", "poker", "bridge", "ping-pong", "darts", "snooker", "pool", "d&d", "dnd",
+    ]
+    /// What "games" must follow to be a pastime: "I play video games".
+    static let kindsOfGames: Set<String> = ["video", "board", "card", "computer", "tabletop", "online", "mobile", "console"]
+    /// What "I have" names as the user's household: pets and family ("I have two cats").
+    static let household: Set<String> = [
+        "dog", "dogs", "cat", "cats", "puppy", "kitten", "kittens", "rabbit", "rabbits", "hamster", "parrot", "horse",
+        "horses", "tortoise", "turtle", "kid", "kids", "child", "children", "son", "sons", "daughter", "daughters",
+        "baby", "toddler", "twins", "wife", "husband", "partner", "girlfriend", "boyfriend", "grandchildren",
+    ]
+    /// Words that may follow a household noun (else it is part of a compound: "a cat
+    /// allergy", "a partner meeting").
+    static let afterHousehold: Set<String> = ["called", "named", "who", "that", "which", "and", "but", "so", "with",
+                                              "at", "in", "of", "from", "too", "as", "now", "aged"]
+    /// Words that may stand before a household noun: "a rescue dog", "two young kids".
+    static let householdModifiers: Set<String> = ["little", "young", "small", "teenage", "adult", "grown", "older", "younger",
+                                                  "newborn", "rescue", "baby", "old"]
+    /// Counts before a household noun: "two cats".
+    static let numbers: Set<String> = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                                       "2", "3", "4", "5", "6"]
+    /// "-ing" words after "I go" that are no pastime: "I go looking for …", "I go during lunch".
+    static let notPastimes: Set<String> = ["going", "getting", "looking", "trying", "doing", "being", "having", "thinking",
+                                           "working", "during", "something", "nothing", "anything", "everything",
+                                           "morning", "evening", "according", "checking", "making", "using", "talking"]
+    /// Words that make "I go <-ing>" a habit: "I go bouldering twice a week".
+    static let habitWords: Set<String> = ["every", "twice", "once", "thrice", "weekly", "daily", "regularly", "weekends",
+                                          "mornings", "evenings", "nights", "times"]
+    /// Words that may lead "I speak …" before a language: "I speak fluent German".
+    static let fluency: Set<String> = ["fluent", "native", "basic", "some", "conversational", "intermediate", "decent",
+                                       "a", "little", "bit", "of"]
+    /// Words that end the head of a noun phrase (`BulletText.head`).
+    static let headEnds: Set<String> = ["about", "on", "for", "with", "in", "at", "to", "from", "by", "that", "which",
+                                        "who", "called", "named", "using", "where", "into", "between", "against",
+                                        "around"]
     static let durableWorks: Set<String> = ["book", "novel", "thesis", "dissertation", "compiler", "interpreter", "game",
                                             "app", "application", "library", "framework", "tool", "cli", "plugin",
                                             "add-on", "addon", "extension", "engine", "os", "kernel", "emulator",

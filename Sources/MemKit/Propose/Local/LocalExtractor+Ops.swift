@@ -18,14 +18,21 @@ extension LocalExtractor {
                     ops.append(op)
                 }
             case let .remove(words):
-                let content = LocalExtractor.contentWords(words)
-                guard !content.isEmpty else { continue }
-                for bullet in bullets where content.allSatisfy({ word in bullet.words.contains { LocalExtractor.sameWord($0, word) } }) {
-                    ops.append(DeltaOp(kind: .remove, section: bullet.section, old: bullet.text, source: source))
-                }
+                ops += removals(of: words, from: bullets, source: source)
+            case let .done(words):
+                ops += removals(of: words, from: bullets.filter { $0.section.lowercased().contains("project") }, source: source)
             }
         }
         return ops
+    }
+
+    /// Removals of every bullet of `candidates` that holds all the content words of `words`.
+    func removals(of words: String, from candidates: [Bullet], source: String) -> [DeltaOp] {
+        let content = LocalExtractor.contentWords(words)
+        guard !content.isEmpty else { return [] }
+        return candidates.filter { bullet in
+            content.allSatisfy { word in bullet.words.contains { LocalExtractor.sameWord($0, word) } }
+        }.map { DeltaOp(kind: .remove, section: $0.section, old: $0.text, source: source) }
     }
 
     /// An add, or a replace of the bullet of the same single-valued kind; nothing when the
@@ -48,6 +55,13 @@ extension LocalExtractor {
         case .role: prefixes = ["role:", "occupation:", "job:", "profession:", "job title:"]
         case .location: prefixes = ["lives in ", "based in ", "location:", "lives:", "home:"]
         case .employer: prefixes = ["works at ", "works for ", "employer:", "company:"]
+        case .diet:
+            // "Diet: vegetarian", or a bullet that is only the diet: "Vegetarian", "Is vegan".
+            let words = BulletMatcher.normalize(text).split(separator: " ").map(String.init)
+            if let last = words.last, ExtractorLexicon.diets.contains(last),
+               words.count == 1 || (words.count == 2 && ["is", "a", "an"].contains(words[0])) { return true }
+            prefixes = ["diet:"]
+        case .pronouns: prefixes = ["pronouns:"]
         }
         return prefixes.contains { lower.hasPrefix($0) }
     }

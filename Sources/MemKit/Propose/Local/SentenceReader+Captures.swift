@@ -63,8 +63,9 @@ extension SentenceReader {
         let rolePhrase = Array(words[..<lastRole])
         if rolePhrase.contains(where: { ExtractorLexicon.evaluative.contains($0.key) }) { return [] }
         var facts: [Fact] = [.add(section: .personal, text: "Role: \(BulletText.join(rolePhrase))", slot: .role)]
-        // "… engineer at Spotify" (not "… teacher for 20 years")
-        let after = j + 1 + lastRole
+        // "… engineer at Spotify", "… postdoc position at UQ" (not "… teacher for 20 years")
+        var after = j + 1 + lastRole
+        if ExtractorLexicon.jobNouns.contains(key(after, range)) { after += 1 }
         if key(after, range) == "at" {
             facts += employer(after: after, preposition: key(after, range), in: range)
         }
@@ -111,7 +112,13 @@ extension SentenceReader {
             guard !words.isEmpty, !ExtractorLexicon.notEmployers.contains(words[0].key), words[0].key != "i",
                   words[0].text.contains(where: { $0.isLetter }) else { return [] }
         }
-        let name = BulletText.join(words)
+        var name = BulletText.join(words)
+        // "a fintech startup in Berlin": the place is the employer's, kept with it. Not
+        // `Lives in` — people work for employers in cities they do not live in.
+        if key(k, range) == "in", let (place, end) = placeRun(after: k, in: range), !BulletText.isKnownTool(place) {
+            name += " in \(place)"
+            k = end
+        }
         let facts: [Fact] = [.add(section: .personal, text: "Works \(preposition) \(name)", slot: .employer)]
         if key(k, range) == "as" { return facts + roleAny(after: k, in: range) }
         return facts
@@ -120,6 +127,16 @@ extension SentenceReader {
     /// A place: capitalised words (with `of`, `de`, `upon` … between them), an optional
     /// leading "the", an optional ", Country".
     func place(after j: Int, in range: Range<Int>) -> String? {
+        placeRun(after: j, in: range)?.place
+    }
+
+    /// "Lives in X" (the single-valued location) for the place after `j`.
+    func livesIn(after j: Int, in range: Range<Int>) -> [Fact] {
+        place(after: j, in: range).map { [.add(section: .personal, text: "Lives in \($0)", slot: .location)] } ?? []
+    }
+
+    /// A place and the index after it.
+    func placeRun(after j: Int, in range: Range<Int>) -> (place: String, end: Int)? {
         let range = capture(from: j, in: range)
         var k = j + 1
         var words: [Token] = []
@@ -142,11 +159,11 @@ extension SentenceReader {
             var country: [Token] = []
             while k < range.upperBound, tokens[k].isWord, tokens[k].isCapitalized, country.count < 3 { country.append(tokens[k]); k += 1 }
             if k == range.upperBound || tokens[k].kind == .mark || ["and", "but", "so"].contains(tokens[k].key) {
-                return BulletText.join(Array(words[..<save])) + ", " + BulletText.join(country)
+                return (BulletText.join(Array(words[..<save])) + ", " + BulletText.join(country), k)
             }
             k = comma
         }
-        return BulletText.join(words)
+        return (BulletText.join(words), k)
     }
 
     /// "Vim", "Fly.io", "the Colemak layout": up to four words, up to a stop word.
@@ -162,14 +179,20 @@ extension SentenceReader {
 
     /// "Uses X": a tool, language or setup of up to six words.
     func uses(after j: Int, in range: Range<Int>) -> [Fact] {
+        usesPhrase(after: j, in: range).map { [.add(section: .personal, text: "Uses \($0)", slot: nil)] } ?? []
+    }
+
+    /// The tool, language or setup after `j`: up to six words, not deictic, not about the
+    /// assistant; "a/an/the" only before a capitalised name.
+    func usesPhrase(after j: Int, in range: Range<Int>) -> String? {
         let range = capture(from: j, in: range)
         let (words, _) = wordRun(from: j + 1, in: range, limit: 7, stops: ExtractorLexicon.stopAfterTool)
         guard let first = words.first, words.count <= 6, !ExtractorLexicon.deictic.contains(first.key),
-              !ExtractorLexicon.particles.contains(first.key), !words.contains(where: { ExtractorLexicon.secondPerson.contains($0.key) }) else { return [] }
+              !ExtractorLexicon.particles.contains(first.key), !words.contains(where: { ExtractorLexicon.secondPerson.contains($0.key) }) else { return nil }
         if ["a", "an", "the"].contains(first.key) {
-            guard words.count > 1, words[1].isCapitalized else { return [] }
+            guard words.count > 1, words[1].isCapitalized else { return nil }
         }
-        return [.add(section: .personal, text: "Uses \(BulletText.join(words))", slot: nil)]
+        return BulletText.join(words)
     }
 
     /// "Likes X" (Interests): not "the …", "my …", "when …", "to …" (a thing of the moment or a wish).
@@ -189,6 +212,11 @@ extension SentenceReader {
     /// What "no longer …" / "stopped …" / "left …" names: the words after `j` (leading
     /// prepositions skipped) up to a clause or time word.
     func removal(after j: Int, in range: Range<Int>) -> [Fact] {
+        removedWords(after: j, in: range).map { [.remove($0)] } ?? []
+    }
+
+    /// The words a removal or a finished project names after `j`.
+    func removedWords(after j: Int, in range: Range<Int>) -> String? {
         let range = capture(from: j, in: range)
         var start = j + 1
         while start < range.upperBound, tokens[start].isWord, ["at", "in", "for", "on", "with", "to", "a", "an", "the"].contains(tokens[start].key) {
@@ -196,16 +224,19 @@ extension SentenceReader {
         }
         var end = start
         while end < range.upperBound, tokens[end].isWord, !ExtractorLexicon.removalStops.contains(tokens[end].key) { end += 1 }
-        guard end > start else { return [] }
-        return [.remove(text(start..<end))]
+        guard end > start else { return nil }
+        return words(start..<end)
     }
 
     /// A project being built, written or learned; one-off tasks (a function, an email) are not.
     func project(_ gerund: String, verb: String, after j: Int, in range: Range<Int>) -> [Fact] {
         guard let what = phrase(after: j, in: range, maxWords: 12, rejectLeading: ExtractorLexicon.deictic.union(["it", "on"]),
                                 cutRelative: true) else { return [] }
-        if BulletText.containsAny(what, ExtractorLexicon.transientWork) { return [] }
-        if verb == "writing", !BulletText.containsAny(what, ExtractorLexicon.durableWorks) { return [] }
+        // What the work is, not what it is about: "a book about incident response" is a
+        // book, "a bug in the parser" a bug.
+        let head = BulletText.head(what)
+        if BulletText.containsAny(head, ExtractorLexicon.transientWork) { return [] }
+        if verb == "writing", !BulletText.containsAny(head, ExtractorLexicon.durableWorks) { return [] }
         let section: LocalExtractor.Section = verb == "learning" || verb == "studying" ? .interests : .projects
         return [.add(section: section, text: "\(gerund) \(what)", slot: nil)]
     }
@@ -268,6 +299,12 @@ extension SentenceReader {
         }
         // "give me metric units" → "give metric units".
         if words.count > 1, words[1].key == "me" { words.remove(at: 1) }
+        // "keep your answers short" is about the answers the user wants: "keep answers
+        // short". Not after a preposition: "… in your responses to me" is a tail, cut below.
+        words = words.enumerated().filter { index, word in
+            !(word.key == "your" && index > 0 && !ExtractorLexicon.particles.contains(words[index - 1].key)
+              && index + 1 < words.count && ExtractorLexicon.answerNouns.contains(words[index + 1].key))
+        }.map(\.element)
         if let you = words.firstIndex(where: { ExtractorLexicon.secondPerson.contains($0.key) || $0.key == "me" }) {
             var cut = you
             while cut > 0, !["in", "to", "for", "with", "when", "on", "at"].contains(words[cut - 1].key) { cut -= 1 }
@@ -293,8 +330,10 @@ extension SentenceReader {
         return [.add(section: section, text: text, slot: nil)]
     }
 
-    /// The words of `range` as text, quoted or redacted text left out.
-    func text(_ range: Range<Int>) -> String {
-        BulletText.join(range.filter { tokens[$0].kind != .opaque }.map { tokens[$0] })
+    /// The words of `range` by their keys, quoted or redacted text left out: what a
+    /// removal matches bullets by. Keys, not the written text, so a contraction counts as
+    /// its words ("I'm training" is `i am training`, not a word "im" no bullet holds).
+    func words(_ range: Range<Int>) -> String {
+        range.filter { tokens[$0].isWord && !tokens[$0].key.isEmpty }.map { tokens[$0].key }.joined(separator: " ")
     }
 }

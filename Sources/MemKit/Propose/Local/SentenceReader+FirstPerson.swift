@@ -25,9 +25,12 @@ extension SentenceReader {
                 }
                 return []
             }
+            // "I have two cats", "I've got a dog called Biscuit".
+            let household = household(from: key(j, range) == "got" ? j + 1 : j, in: range)
+            if !household.isEmpty { return noLonger ? [] : household }
             verb = key(j, range)
             if ExtractorLexicon.switchVerbs.contains(verb) { return readSwitch(verb, at: j, in: range) }
-            return []
+            return noLonger ? [] : readMilestone(verb, subject: subject, at: j, in: range)
         }
         if verb == "do" || verb == "does" || verb == "can" || verb == "did" {
             guard key(j + 1, range) == "not" else { return [] }
@@ -58,8 +61,8 @@ extension SentenceReader {
         switch verb {
         case "live", "reside":
             guard key(j + 1, range) == "in" else { return [] }
-            return place(after: j + 1, in: range).map { [.add(section: .personal, text: "Lives in \($0)", slot: .location)] } ?? []
-        case "moved", "switched", "migrated", "changed", "transitioned", "went", "converted":
+            return livesIn(after: j + 1, in: range)
+        case "moved", "switched", "migrated", "changed", "transitioned", "went", "converted", "relocated":
             return readSwitch(verb, at: j, in: range)
         case "work":
             return readWork(at: j, in: range)
@@ -93,8 +96,13 @@ extension SentenceReader {
             } ?? []
         case "dislike", "hate", "detest", "loathe", "despise":
             return dislike(after: j, in: range)
+        case "speak", "mentor", "coach", "play", "go":
+            return readActivity(verb, at: j, in: range)
+        case "got":
+            let household = household(from: j + 1, in: range)
+            return household.isEmpty ? readMilestone(verb, subject: subject, at: j, in: range) : household
         default:
-            return []
+            return readMilestone(verb, subject: subject, at: j, in: range)
         }
     }
 
@@ -128,7 +136,7 @@ extension SentenceReader {
             }
             if ExtractorLexicon.diets.contains(key(k, range)), !tokens[min(k + 1, tokens.count - 1)].isWord || k + 1 >= range.upperBound
                 || !Lexicon.occupations.contains(key(k + 1, range)) {
-                return [.add(section: .personal, text: "Diet: \(key(k, range))", slot: nil)]
+                return [.add(section: .personal, text: "Diet: \(key(k, range))", slot: .diet)]
             }
             return role(after: j, in: range)
         case "from":
@@ -136,10 +144,10 @@ extension SentenceReader {
         case "based":
             var k = j + 1
             if key(k, range) == "out", key(k + 1, range) == "of" { k += 1 } else if key(k, range) != "in" { return [] }
-            return place(after: k, in: range).map { [.add(section: .personal, text: "Lives in \($0)", slot: .location)] } ?? []
+            return livesIn(after: k, in: range)
         case "located", "living", "residing":
             guard key(j + 1, range) == "in" else { return [] }
-            return place(after: j + 1, in: range).map { [.add(section: .personal, text: "Lives in \($0)", slot: .location)] } ?? []
+            return livesIn(after: j + 1, in: range)
         case "called", "named":
             return name(from: j + 1, in: range, allowLowercase: false).map {
                 [.add(section: .personal, text: "Name: \($0)", slot: .name)]
@@ -177,7 +185,7 @@ extension SentenceReader {
                 }
                 return project(gerund, verb: w, after: k, in: range)
             }
-            if ExtractorLexicon.diets.contains(w) { return [.add(section: .personal, text: "Diet: \(w)", slot: nil)] }
+            if ExtractorLexicon.diets.contains(w) { return [.add(section: .personal, text: "Diet: \(w)", slot: .diet)] }
             return []
         }
     }
@@ -206,8 +214,13 @@ extension SentenceReader {
     }
 
     /// "switched/moved/migrated … (from X) to Y": a change of the bullet that mentions X, or
-    /// a new `Uses Y` / `Lives in Y` (a move to a place that is not a known tool).
-    func readSwitch(_ verb: String, at j: Int, in range: Range<Int>) -> [Fact] {
+    /// a new `Uses Y` / `Lives in Y` (a move to a place that is not a known tool). `team`:
+    /// the subject is "we", whose new tool is the team's (`Team uses Y`).
+    func readSwitch(_ verb: String, at j: Int, in range: Range<Int>, team: Bool = false) -> [Fact] {
+        // "I've changed my mind about the short answers": the fact is taken back.
+        if verb == "changed", key(j + 1, range) == "my", key(j + 2, range) == "mind" {
+            return ["about", "on"].contains(key(j + 3, range)) ? removal(after: j + 3, in: range) : []
+        }
         var k = j + 1
         if key(k, range) == "over" || key(k, range) == "back" { k += 1 }
         var from: String?
@@ -219,10 +232,11 @@ extension SentenceReader {
         guard key(k, range) == "to" else { return [] }
         guard let (to, _) = shortName(after: k, in: range, stops: ExtractorLexicon.timeStops) else { return [] }
         let isTool = BulletText.isKnownTool(to)
-        if verb == "moved", !isTool {
+        if verb == "moved" || verb == "relocated", !isTool {
             guard BulletText.isCapitalizedPhrase(to) else { return [] }
             return [.change(from: from, to: to, fallback: "Lives in \(to)", slot: .location)]
         }
-        return [.change(from: from, to: to, fallback: "Uses \(to)", slot: nil)]
+        guard verb != "relocated" else { return [] }
+        return [.change(from: from, to: to, fallback: team ? "Team uses \(to)" : "Uses \(to)", slot: nil)]
     }
 }

@@ -13,9 +13,10 @@ extension SentenceReader {
         }
         if first == "pronouns", key(j + 1, range) == "are" {
             return phrase(after: j + 1, in: range, maxWords: 3, rejectLeading: ExtractorLexicon.deictic).map {
-                [.add(section: .personal, text: "Pronouns: \($0)", slot: nil)]
+                [.add(section: .personal, text: "Pronouns: \($0)", slot: .pronouns)]
             } ?? []
         }
+        if ExtractorLexicon.teamNouns.contains(first) { return readTeam(noun: j, in: range) }
         if first == "hobbies" || first == "interests", ["are", "include"].contains(key(j + 1, range)) {
             return likes(after: j + 1, in: range)
         }
@@ -82,12 +83,7 @@ extension SentenceReader {
             }
             return remembered(b..<tokens.count)
         }
-        if w == "forget" {
-            var b = start + 1
-            while b < range.upperBound, [":", ","].contains(tokens[b].key) || ["that", "about"].contains(tokens[b].key) { b += 1 }
-            guard b < tokens.count else { return [] }
-            return [.remove(text(b..<tokens.count))]
-        }
+        if w == "forget" { return forgetting(at: start, in: range) }
         // Standing instructions.
         var k = start
         var polarity = "Always"
@@ -103,7 +99,7 @@ extension SentenceReader {
             k = start + 2
         } else if w == "in", key(start + 1, range) == "future" || (key(start + 1, range) == "the" && key(start + 2, range) == "future") {
             k = key(start + 1, range) == "future" ? start + 2 : start + 3
-        } else if ExtractorLexicon.instructionVerbs.contains(w), endsWithStandingMarker(range) {
+        } else if ExtractorLexicon.instructionVerbs.contains(w), endsWithStandingMarker(start..<instructionEnd(from: start, in: range)) {
             k = start
         } else {
             return nil
@@ -112,6 +108,30 @@ extension SentenceReader {
         guard k < range.upperBound, ExtractorLexicon.instructionVerbs.contains(tokens[k].key) else { return [] }
         guard let body = instruction(from: k, in: range) else { return [] }
         return [.add(section: .preferences, text: "\(polarity) \(body)", slot: nil)]
+    }
+
+    /// "forget (that|about) X" with "forget" at `verb`: a removal of what X names. X runs to
+    /// the end of the sentence. A pronoun ("… the bit about my cats, please forget about
+    /// them") stands for what an earlier "about …" of the sentence named; with no such
+    /// "about", nothing is removed.
+    func forgetting(at verb: Int, in range: Range<Int>) -> [Fact] {
+        var b = verb + 1
+        while b < range.upperBound, [":", ","].contains(tokens[b].key) || ["that", "about"].contains(tokens[b].key) { b += 1 }
+        guard b < tokens.count else { return [] }
+        let object = b..<tokens.count
+        let said = object.filter { tokens[$0].isWord }
+        if !said.isEmpty, said.allSatisfy({ ExtractorLexicon.pronouns.contains(tokens[$0].key) }) {
+            guard let about = (range.lowerBound..<verb).last(where: { tokens[$0].key == "about" }) else { return [] }
+            return removal(after: about, in: range.lowerBound..<verb)
+        }
+        return [.remove(words(object))]
+    }
+
+    /// Where the instruction opening at `start` ends: its clause ends at the first clause
+    /// mark ("keep your answers short from now on, bullet points are fine").
+    func instructionEnd(from start: Int, in range: Range<Int>) -> Int {
+        (start..<range.upperBound).first { tokens[$0].kind == .mark && Lexicon.clauseMarks.contains(tokens[$0].key) }
+            ?? range.upperBound
     }
 
     /// "use metric units from now on": an instruction made standing by its last words.
@@ -128,7 +148,7 @@ extension SentenceReader {
         if key(start + 1, range) == "someone", key(start + 2, range) == "who" {
             let verb = key(start + 3, range)
             if ["lives", "resides"].contains(verb), key(start + 4, range) == "in" {
-                return place(after: start + 4, in: range).map { [.add(section: .personal, text: "Lives in \($0)", slot: .location)] } ?? []
+                return livesIn(after: start + 4, in: range)
             }
             if verb == "works" { return readWork(at: start + 3, in: range) }
             return []

@@ -1,13 +1,14 @@
 /// Reads the patterns of `LocalExtractor`'s table in one sentence of the user's own words.
 ///
-/// A pattern starts only at a subject "I" or "my" that opens its clause and is not
-/// preceded in the sentence by a word that makes it hypothetical or reported, or at an
+/// A pattern starts only at a subject "I", "my", "we" or "our" that opens its clause and
+/// is not preceded in the sentence by a word that makes it hypothetical or reported, or at an
 /// imperative or framing ("remember …", "always …", "as a nurse, …") that opens the
 /// sentence; what it captures ends with its clause (`SentenceReader+Captures.swift`).
 /// Questions are read only in the clauses before the question itself. The "I …" patterns
-/// are in
-/// `SentenceReader+FirstPerson.swift`, "my …", imperatives and framings in
-/// `SentenceReader+Framings.swift`.
+/// are in `SentenceReader+FirstPerson.swift` (with what was begun, taken or finished in
+/// `+Milestones.swift`, what the user speaks, plays, does and has in `+Activities.swift`),
+/// "my …", imperatives and framings in `+Framings.swift`, "we …" and the user's team in
+/// `+We.swift`.
 struct SentenceReader {
     typealias Fact = LocalExtractor.Fact
 
@@ -73,7 +74,8 @@ struct SentenceReader {
     static let openers: Set<String> = Lexicon.fillers.union([
         "plus", "because", "since", "as", "currently", "personally", "honestly", "basically", "fyi", "today", "lately",
         "recently", "though", "otherwise", "generally", "mostly", "usually", "nowadays", "context", "note", "cause", "cos",
-        "hmm", "right", "sure", "thanks", "luckily", "unfortunately", "originally", "profession", "trade",
+        "hmm", "right", "sure", "thanks", "luckily", "unfortunately", "originally", "profession", "trade", "finally",
+        "eventually", "fortunately", "thankfully", "sadly",
     ])
 
     /// Words that make every later "I" of the sentence hypothetical, reported, or part of a
@@ -112,6 +114,16 @@ struct SentenceReader {
             case "my":
                 guard opensClause(k, in: range), !blockedBefore(k) else { continue }
                 facts += readMy(at: k, in: range)
+            case "we":
+                guard opensClause(k, in: range), !blockedBefore(k) else { continue }
+                facts += readWe(at: k, in: range)
+            case "our":
+                guard opensClause(k, in: range), !blockedBefore(k) else { continue }
+                facts += readTeam(noun: k + 1, in: range)
+            case "forget":
+                // "…, please forget about them": an imperative opening a later clause.
+                guard tokens.opensClause(at: k, in: range), !blockedBefore(k) else { continue }
+                facts += forgetting(at: k, in: range)
             default:
                 continue
             }
@@ -131,15 +143,23 @@ struct SentenceReader {
     }
 
     /// Whether the subject at `subject` opens its clause: first in it, after a clause mark
-    /// or fillers, or right after an opener ("in my spare time, I …" too). "like I'm five",
-    /// "when I run it", "that I'm" are not the user stating something.
+    /// or fillers, right after an opener, or after a framing that opens the sentence ("in
+    /// my spare time, I …", "at work we …"). "like I'm five", "when I run it", "that I'm"
+    /// are not the user stating something.
     func opensClause(_ subject: Int, in range: Range<Int>) -> Bool {
         var before = subject - 1
         if before >= range.lowerBound, tokens[before].key == "," { before -= 1 }
-        if before - 3 >= range.lowerBound, tokens.hasPhrase(["in", "my", "spare", "time"], at: before - 3)
-            || tokens.hasPhrase(["in", "my", "free", "time"], at: before - 3) { return true }
+        for frame in SentenceReader.framings where before - frame.count + 1 >= range.lowerBound
+            && tokens.hasPhrase(frame, at: before - frame.count + 1) && tokens.opensClause(at: before - frame.count + 1, in: range) {
+            return true
+        }
         return tokens.opensClause(at: subject, in: range, orAfter: SentenceReader.openers)
     }
+
+    /// Phrases that open a sentence and set its scene before the subject: "At work we use
+    /// …", "In my spare time I …".
+    static let framings: [[String]] = [["in", "my", "spare", "time"], ["in", "my", "free", "time"], ["at", "work"],
+                                       ["at", "home"], ["these", "days"], ["for", "work"]]
 
     /// Whether a word earlier in the sentence makes the subject at `subject` hypothetical,
     /// reported or part of a text to work on ("if I …", "she said I …", "translate: I …").

@@ -33,14 +33,17 @@ enum Lexicon {
     ]
 
     /// Words that stand between a subject and its verb without changing what is said:
-    /// "I really live in …", "we mainly use …", "I'm currently building …".
+    /// "I really live in …", "we mainly use …", "I'm currently building …", "I finally
+    /// switched …". Not every "-ly" word: "previously", "probably", "hopefully",
+    /// "rarely" change what is said (hedges and guesses are never skipped).
     static let adverbs: Set<String> = [
         "just", "really", "also", "still", "already", "actually", "even", "only", "now", "then", "currently", "kinda",
         "always", "usually", "simply", "basically", "honestly", "literally", "recently", "mostly", "mainly",
         "generally", "normally", "typically", "primarily", "totally", "absolutely", "definitely", "personally",
         "truly", "genuinely", "especially", "particularly", "originally", "officially", "happily", "proudly",
         "certainly", "obviously", "newly", "constantly", "accidentally", "mistakenly", "full-time", "part-time",
-        "both", "professionally",
+        "both", "professionally", "finally", "eventually", "successfully", "gladly", "fully", "permanently",
+        "luckily", "fortunately", "unfortunately", "thankfully", "sadly", "seriously", "reluctantly",
     ]
 
     /// Adverbs that do change what is said — "I never use Docker" is not "uses Docker",
