@@ -66,7 +66,7 @@ struct MemRenderCommand: StageCommand {
             // --max-chars wins over the variable (even a bad one): the user said what they want.
             let budget: Int
             if let maxChars { budget = maxChars } else { budget = try FragmentBudget.fromEnvironment() }
-            let document = try ProfileDocument.read(path: profile.resolved)
+            let document = try ProfileFile.read(path: profile.resolved)
             let fragment = FragmentRenderer.render(document, maxChars: budget)
             if let noticeFile {
                 try FileSystem.writeScratch(noticeFile, fragment.notice.map { $0 + "\n" } ?? "")

@@ -22,6 +22,9 @@ struct ConsolidationTests {
         try FileManager.default.createDirectory(atPath: sandbox.memoryDir, withIntermediateDirectories: true)
         let profilePath = sandbox.memoryDir + "/profile.md"
         try Data(profile(60).utf8).write(to: URL(fileURLWithPath: profilePath))
+        // Written by hand before the exchange (2025-06-01), or "the present wins" would keep
+        // mem-merge from removing its bullets on that exchange's word.
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_577_836_800)], ofItemAtPath: profilePath)
         let reply = #"{"ops": [{"op": "add", "section": "Personal Information", "text": "Role: Rust developer", "ex": 1},"#
             + #" {"op": "remove", "section": "Interests", "old": "Interests fact 1 of the user"},"#
             + #" {"op": "remove", "section": "Preferences", "old": "Preferences fact 1 of the user"}]}"#

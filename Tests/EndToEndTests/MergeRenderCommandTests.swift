@@ -52,7 +52,7 @@ private let sampleDelta = """
         let lines = journal.split(separator: "\n")
         #expect(lines.count == 2)
         let last = try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any]
-        #expect(last?["action"] as? String == "merge")
+        #expect(last?["action"] as? String == "update")
         #expect(last?["through"] as? String == "r0.t4")
         #expect(last?["previous"] as? String == versions[0])
         #expect(try String(contentsOfFile: sandbox.memoryDir + "/cursor", encoding: .utf8) == "r0.t4\n")

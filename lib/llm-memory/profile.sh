@@ -1,11 +1,17 @@
 # shellcheck shell=sh
 # llm-memory's commands on the profile and the memory's state: show, path, edit, load,
 # clear, render, pause, resume, status. Sourced by bin/llm-memory (edit, load, clear and
-# render with lib/llm-memory/update.sh, for the lock and rendering; status with shell.sh).
+# render with lib/llm-memory/update.sh, for the lock and rendering; status with shell.sh;
+# show with history.sh, for show --why).
 
 # ---- show, path -----------------------------------------------------------------------
 
 cmd_show() {
+  if [ "${1:-}" = --why ]; then
+    shift
+    show_why "$@"
+    return
+  fi
   no_arguments "$@"
   if [ -e "$PROFILE" ]; then
     cat -- "$PROFILE"
@@ -17,7 +23,9 @@ cmd_show() {
 about_show() {
   cat <<'ABOUT'
 Prints the profile (Markdown) as it is. With no profile yet, says so on stderr and
-exits 0.
+exits 0. --why: the profile with each bullet's source beside it, like git blame — the
+change that last wrote it (#ID DATE WHAT: an update and its model, or a hand edit,
+load, edit, undo; * when a hand edit is not yet recorded). --json: one object per line.
 ABOUT
 }
 

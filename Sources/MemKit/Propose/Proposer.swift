@@ -78,7 +78,34 @@ public struct Proposer {
         return try propose(exchanges)
     }
 
+    /// The delta for `exchanges`, with what the journal may keep of the exchanges its ops
+    /// came from (`Delta.exchanges`: ids, time, model, conversation, the user's words as
+    /// `Redactor.snippet` leaves them) — mem-merge records it with the change, so `why`
+    /// can still say where a bullet came from once logs.db no longer has the exchange.
     public func propose(_ exchanges: [Exchange]) throws(MemError) -> Delta {
+        var delta = try makeDelta(exchanges)
+        delta.exchanges = Proposer.sourceExchanges(of: delta.ops, in: exchanges)
+        return delta
+    }
+
+    /// The exchanges `ops` cite; an op citing none could come from any exchange with
+    /// typed text (at most 20 of them are listed).
+    static func sourceExchanges(of ops: [DeltaOp], in exchanges: [Exchange]) -> [SourceExchange] {
+        guard !ops.isEmpty else { return [] }
+        let cited = Set(ops.compactMap(\.source))
+        let anyUncited = ops.contains { $0.source == nil }
+        var seen = Set<String>()
+        let chosen = exchanges.filter { exchange in
+            guard seen.insert(exchange.id).inserted else { return false }
+            return cited.contains(exchange.id) || (anyUncited && !(exchange.prompt ?? "").trimmingWhitespace().isEmpty)
+        }
+        return chosen.prefix(anyUncited ? 20 : chosen.count).map { exchange in
+            SourceExchange(id: exchange.id, datetime: exchange.datetime, model: exchange.model,
+                           conversation: exchange.conversation, words: Redactor.snippet(exchange.prompt ?? ""))
+        }
+    }
+
+    private func makeDelta(_ exchanges: [Exchange]) throws(MemError) -> Delta {
         guard let last = exchanges.last else { return Delta(ops: []) }
 
         let hasText = exchanges.map { !($0.prompt ?? "").trimmingWhitespace().isEmpty }

@@ -52,8 +52,8 @@ enum Repo {
     /// The porcelain in this checkout.
     static var porcelain: String { root.appendingPathComponent("bin/llm-memory").path }
 
-    /// The four tools, in pipeline order.
-    static let tools = ["mem-extract", "mem-propose", "mem-merge", "mem-render"]
+    /// The tools the porcelain runs: the four stages in pipeline order, then mem-history.
+    static let tools = ["mem-extract", "mem-propose", "mem-merge", "mem-render", "mem-history"]
 }
 
 struct RunResult {
