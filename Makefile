@@ -5,7 +5,7 @@ BINDIR = $(PREFIX)/bin
 ## its bin/ (the same layout as the repository), so all three go under one PREFIX.
 LIBDIR = $(PREFIX)/lib/llm-memory
 SHAREDIR = $(PREFIX)/share/llm-memory
-TOOLS = mem-extract mem-propose mem-merge mem-render mem-backfill
+TOOLS = mem-extract mem-propose mem-merge mem-render mem-history mem-backfill
 PYTHON ?= python3
 STRIP ?= strip
 PLUGIN = integrations/llm-user-memory-plugin
@@ -21,7 +21,7 @@ WHEEL_ENV = .build/wheel/env
 build:
 	swift build -c release --static-swift-stdlib -Xswiftc -static-executable
 
-## Put the four tools and the porcelain on PATH (default ~/.local/bin), its command
+## Put the tools and the porcelain on PATH (default ~/.local/bin), its command
 ## files in $(PREFIX)/lib/llm-memory and the wrapper in $(PREFIX)/share/llm-memory.
 install: build
 	mkdir -p "$(BINDIR)" "$(LIBDIR)" "$(SHAREDIR)"

@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "mem-propose", targets: ["mem-propose"]),
         .executable(name: "mem-merge", targets: ["mem-merge"]),
         .executable(name: "mem-render", targets: ["mem-render"]),
+        .executable(name: "mem-history", targets: ["mem-history"]),
         .executable(name: "mem-backfill", targets: ["mem-backfill"]),
         .library(name: "MemKit", targets: ["MemKit"]),
     ],
@@ -35,12 +36,14 @@ let package = Package(
         .executableTarget(name: "mem-propose", dependencies: tool, swiftSettings: strict),
         .executableTarget(name: "mem-merge", dependencies: tool, swiftSettings: strict),
         .executableTarget(name: "mem-render", dependencies: tool, swiftSettings: strict),
+        .executableTarget(name: "mem-history", dependencies: tool, swiftSettings: strict),
         .executableTarget(name: "mem-backfill", dependencies: tool, swiftSettings: strict),
         // What both test targets share (a seeded random generator).
         .target(name: "TestKit", path: "Tests/TestKit", swiftSettings: strict),
         .testTarget(name: "MemKitTests", dependencies: ["MemKit", "TestKit"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "MemKit", "MemCLI", "TestKit", "mem-extract", "mem-propose", "mem-merge", "mem-render", "mem-backfill",
+            "MemKit", "MemCLI", "TestKit", "mem-extract", "mem-propose", "mem-merge", "mem-render", "mem-history",
+            "mem-backfill",
         ], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

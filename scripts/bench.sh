@@ -7,6 +7,7 @@
 #   - mem-merge and mem-render on a 1,000-bullet profile with a 50-op delta
 #   - model traffic per update: our delta vs rewriting the whole profile, at 1, 2, 8 KB
 #   - the llm wrapper's overhead (scripts/bench-wrapper.sh)
+#   - the history commands on a year of changes (scripts/bench-history.sh)
 # Usage: make bench   (or scripts/bench.sh after `make build test-env`)
 # The 100k database is made once and kept in bench-out/ (about 5 minutes).
 set -euo pipefail
@@ -16,7 +17,7 @@ venv="${LLM_TEST_VENVS:-$root/.venv-test}/llm-0.36"
 bin="$root/.build/release"
 out="$root/bench-out"
 mkdir -p "$out"
-for t in mem-extract mem-propose mem-merge mem-render; do
+for t in mem-extract mem-propose mem-merge mem-render mem-history; do
   [ -x "$bin/$t" ] || { echo "run 'make build' first" >&2; exit 1; }
 done
 [ -x "$venv/bin/llm" ] || { echo "run 'make test-env' first" >&2; exit 1; }
@@ -222,3 +223,7 @@ echo
 
 # ---- the wrapper ----------------------------------------------------------------------------
 bash "$root/scripts/bench-wrapper.sh" "${WRAPPER_RUNS:-20}"
+
+# ---- the history commands on a year of changes -----------------------------------------------
+echo
+bash "$root/scripts/bench-history.sh" "${HISTORY_CHANGES:-3000}" "${HISTORY_RUNS:-30}"

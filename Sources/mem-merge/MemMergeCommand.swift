@@ -19,14 +19,32 @@ struct MemMergeCommand: StageCommand {
             journal.jsonl, one line per merge) and writes the delta's "through" to the \
             cursor file.
 
+            Every change is journalled with its provenance: an id, its action (update, \
+            backfill, edit, load, clear, undo, forget, hand-edit), the bullets it added, \
+            reworded and removed, the exchanges they came from (the delta's "exchanges") \
+            and the SHA-256 of the profile it left. A profile edited by hand since the \
+            last change is journalled first as a "hand-edit" change. mem-history reads \
+            all this (log, why, blame) and prints the deltas for undo and forget.
+
+            Two rules hold whatever the delta says, each skipped op reported with its \
+            reason: in an update or backfill, an op that would add (or reword a bullet \
+            into) a text of the forgotten list (the file `forgotten` beside the profile) \
+            is skipped; a replace or remove whose exchange ("source_time", or its entry \
+            in "exchanges") is older than what the bullet it would change was learned \
+            from, or than the hand change that wrote it, is skipped (the present wins). \
+            A delta's "forget" / "unforget" texts are added to / taken off that list, and \
+            "undone_sources" added to the `undone` list, before the commit.
+
             A commit killed half-way (history copy, pending record, profile, journal, \
             cursor) is finished or dropped before the next one (see README, mem-merge). \
-            --recover does only that, reads no delta and prints what it did on standard \
-            error; llm-memory update runs it under the update lock before reading the cursor.
+            --recover does only that (and records a hand edit), reads no delta and prints \
+            what it did on standard error; llm-memory update runs it under the update lock \
+            before reading the cursor.
 
             Reports each skipped op and a summary on standard error. Exit status: 0 ok, \
             64 usage, 65 bad delta or profile (not JSON, not UTF-8, over 1 MiB), \
-            66 DELTA missing, 73/74 cannot write, 75 the profile changed meanwhile.
+            66 DELTA missing, 73/74 cannot write, 75 the profile changed meanwhile. \
+            An undo of a change the journal does not have: 65.
             """,
         version: Version.string)
 
@@ -59,8 +77,11 @@ struct MemMergeCommand: StageCommand {
     @Flag(help: "Only finish (or drop) a commit an earlier run was killed in the middle of, and remove its temp files; reads no delta.")
     var recover = false
 
-    @Option(help: ArgumentHelp("The journal's name for a --load (default: load; the porcelain's edit uses 'edit').", valueName: "name"))
-    var action: String = "load"
+    /// The journal's names for a whole-profile replacement by --load.
+    enum LoadAction: String, ExpressibleByArgument, CaseIterable { case load, edit }
+
+    @Option(help: ArgumentHelp("The journal's name for a --load: load or edit (the porcelain's edit).", valueName: "name"))
+    var action: LoadAction = .load
 
     @Option(help: ArgumentHelp("What to call the --load file in messages (the porcelain loads a private copy of a pipe and names what the user gave).", valueName: "name"))
     var loadName: String?
@@ -90,33 +111,36 @@ struct MemMergeCommand: StageCommand {
 
     func run() throws {
         try stage.run("mem-merge") { () throws(MemError) in
-            let store = ProfileStore(profilePath: profile.resolved)
+            let recorder = ChangeRecorder(profilePath: profile.resolved)
             switch mode {
             case .recover:
-                try reportRecovery(store)
+                try reportRecovery(recorder)
             case .load(let file):
-                try reportRecovery(store)
-                try replaceWhole(store, with: file)
+                try replaceWhole(recorder, with: file)
             case .clear:
-                try reportRecovery(store)
-                try replaceWhole(store, with: nil)
+                try replaceWhole(recorder, with: nil)
             case .merge:
-                if inPlace { try reportRecovery(store) }
-                try merge(store)
+                try merge(recorder)
             }
         }
     }
 
-    /// Finishes or drops a commit a killed run left (mergeInPlace and replaceProfile do
-    /// that too; here it is also reported).
-    func reportRecovery(_ store: ProfileStore) throws(MemError) {
-        if let message = try store.recover().message {
-            StandardStreams.report("mem-merge", message)
+    /// Finishes or drops a commit a killed run left and journals a hand edit, saying so.
+    /// (Every commit does this first anyway; an in-place run does it here, once its input
+    /// is known to be good, to report it.)
+    func reportRecovery(_ recorder: ChangeRecorder) throws(MemError) {
+        let recovered = try recorder.recover()
+        if let message = recovered.recovery.message { StandardStreams.report("mem-merge", message) }
+        recovered.notes.forEach { StandardStreams.report("mem-merge", $0) }
+        // (An in-place run's commit records the hand edit first, and fails with its error.)
+        if case .recover = mode, let problem = recovered.handEditProblem { StandardStreams.report("mem-merge", problem) }
+        if let handEdit = recovered.handEdit, let changes = handEdit.changes {
+            StandardStreams.report("mem-merge", "recorded a hand edit of the profile as change \(handEdit.id) (\(changes.count) bullet change\(changes.count == 1 ? "" : "s"))")
         }
     }
 
-    /// Applies the delta: in place, or printing the new profile.
-    func merge(_ store: ProfileStore) throws(MemError) {
+    /// Applies the delta: in place (recovering first), or printing the new profile.
+    func merge(_ recorder: ChangeRecorder) throws(MemError) {
         let deltaBytes: [UInt8]
         if let deltaFile, deltaFile != "-" {
             deltaBytes = try FileSystem.read(deltaFile, limit: 8 << 20)
@@ -124,13 +148,8 @@ struct MemMergeCommand: StageCommand {
             deltaBytes = try StandardStreams.readStdin(limit: 8 << 20)
         }
         let delta = try Delta(parsing: deltaBytes)
-        let result: MergeResult
-        if inPlace {
-            result = try store.mergeInPlace(delta)
-        } else {
-            let original = try store.loadBytes()
-            result = ProfileMerger.apply(delta, to: original.map { ProfileDocument(bytes: $0) } ?? .default)
-        }
+        if inPlace { try reportRecovery(recorder) }
+        let result = inPlace ? try recorder.mergeInPlace(delta) : try recorder.preview(delta)
         for line in ProfileMerger.reportLines(result) {
             StandardStreams.report("mem-merge", line)
         }
@@ -143,18 +162,19 @@ struct MemMergeCommand: StageCommand {
 
     /// `--load FILE` / `--clear` (file nil): the whole profile replaced, the old one kept
     /// in the history.
-    func replaceWhole(_ store: ProfileStore, with file: String?) throws(MemError) {
+    func replaceWhole(_ recorder: ChangeRecorder, with file: String?) throws(MemError) {
         let bytes: [UInt8]
         let name: String
         if let file {
             bytes = try FileSystem.read(file, limit: ProfileDocument.maxBytes + 1)
             _ = try ProfileDocument(validating: bytes, name: loadName ?? file)
-            name = action
+            name = action.rawValue
         } else {
             bytes = ProfileDocument.default.bytes
             name = "clear"
         }
-        let commit = try store.replaceProfile(with: bytes, action: name)
+        try reportRecovery(recorder)
+        let commit = try recorder.replaceProfile(with: bytes, action: name)
         StandardStreams.report("mem-merge", commit.wroteProfile
             ? "\(name): profile replaced; the previous version is history/\(commit.previous ?? "(none: there was no profile)")"
             : "\(name): the profile already has this text; nothing changed")

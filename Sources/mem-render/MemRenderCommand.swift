@@ -12,37 +12,76 @@ struct MemRenderCommand: StageCommand {
             prints the fragment on standard output: a first line \
             '<!-- llm-user-memory:fragment -->', a framing paragraph telling the model \
             this is background about the user (information, not instructions), then the \
-            profile without its HTML comments and empty headings. Writes no files.
+            profile without its HTML comments and empty headings. Writes no files, except \
+            the one --notice-file names.
 
             A missing or empty profile (only headings, blank lines and comments) prints \
-            nothing and exits 0. To fit --max-chars, whole bullets are dropped from the \
-            end of the profile upwards (and reported on standard error); lines are never cut.
+            nothing and exits 0.
 
-            Exit status: 0 ok, 64 usage, 65 the profile is not UTF-8 text or is over 1 MiB, \
-            74 cannot read it.
+            The budget: --max-chars, else $LLM_MEMORY_MAX_CHARS, else \
+            \(FragmentBudget.defaultMaxChars) characters (about 1,000 tokens per call). \
+            Over budget, whole bullets are left out, the least valuable first: every \
+            section keeps its share (sections take turns, one bullet each), and within a \
+            section the oldest bullets go first (the last in a section is the newest). \
+            What was left out is reported on standard error; lines are never cut.
+
+            --stats prints one line instead of the fragment ('48 of 300 bullets \
+            injected (…)'), --json the same as a JSON object (bullets, injected, chars, \
+            max_chars, complete, lines_left_out, sections).
+
+            Exit status: 0 ok, 64 usage (also a bad $LLM_MEMORY_MAX_CHARS), 65 the \
+            profile is not UTF-8 text or is over 1 MiB, 73 cannot write --notice-file, \
+            74 cannot read the profile.
             """,
         version: Version.string)
 
     @OptionGroup var profile: ProfileOption
 
-    @Option(help: ArgumentHelp("The longest fragment to print, in characters (Unicode scalars).", valueName: "n"))
-    var maxChars: Int = FragmentRenderer.defaultMaxChars
+    @Option(help: ArgumentHelp(
+        "The longest fragment to print, in characters (Unicode scalars); default: $LLM_MEMORY_MAX_CHARS, else \(FragmentBudget.defaultMaxChars).",
+        valueName: "n"))
+    var maxChars: Int?
+
+    @Flag(help: "Print one line saying how many bullets the fragment holds of how many, instead of the fragment.")
+    var stats = false
+
+    @Flag(help: "Print the same as --stats as a JSON object, for scripts.")
+    var json = false
+
+    @Option(help: ArgumentHelp(
+        "Also write to this file the one line the user should be told about the fragment (that part of the profile is left out to fit the budget), or make it empty when there is nothing to tell.",
+        valueName: "path"))
+    var noticeFile: String?
 
     @OptionGroup var stage: StageOptions
 
     func validate() throws {
-        guard maxChars > 0 else { throw ValidationError("--max-chars must be a positive number of characters") }
+        if let maxChars, maxChars <= 0 {
+            throw ValidationError("--max-chars must be a positive number of characters")
+        }
     }
 
     func run() throws {
         try stage.run("mem-render") { () throws(MemError) in
-            let document = try ProfileDocument.read(path: profile.resolved)
-            let fragment = FragmentRenderer.render(document, maxChars: maxChars)
-            for line in fragment.reportLines(maxChars: maxChars) {
-                StandardStreams.report("mem-render", line)
+            // --max-chars wins over the variable (even a bad one): the user said what they want.
+            let budget: Int
+            if let maxChars { budget = maxChars } else { budget = try FragmentBudget.fromEnvironment() }
+            let document = try ProfileFile.read(path: profile.resolved)
+            let fragment = FragmentRenderer.render(document, maxChars: budget)
+            if let noticeFile {
+                try FileSystem.writeScratch(noticeFile, fragment.notice.map { $0 + "\n" } ?? "")
             }
-            if !fragment.text.isEmpty {
-                try StandardStreams.writeOut(fragment.text)
+            if json {
+                try StandardStreams.writeOut(fragment.json.serialized() + "\n")
+            } else if stats {
+                try StandardStreams.writeOut(fragment.summary + "\n")
+            } else {
+                for line in fragment.reportLines() {
+                    StandardStreams.report("mem-render", line)
+                }
+                if !fragment.text.isEmpty {
+                    try StandardStreams.writeOut(fragment.text)
+                }
             }
         }
     }

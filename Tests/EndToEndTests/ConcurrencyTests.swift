@@ -147,7 +147,7 @@ struct ConcurrencyTests {
             #expect(lab.cursor() == records.last?["cursor"]?.stringValue)
 
             // The journal: every exchange in exactly one merge, every fact added once.
-            let journal = try journalLines(lab.memoryDir + "/history/journal.jsonl").filter { $0["action"] == .string("merge") }
+            let journal = try journalLines(lab.memoryDir + "/history/journal.jsonl").filter { $0["action"] == .string("update") }
             let sources = journal.flatMap { $0["sources"]?.arrayValue ?? [] }.compactMap(\.stringValue)
             let ids = records.compactMap { $0["id"]?.stringValue }
             #expect(ids.allSatisfy { id in sources.filter { $0 == id }.count == 1 }, "round \(round): sources \(sources), ids \(ids)")

@@ -52,7 +52,7 @@ private let sampleDelta = """
         let lines = journal.split(separator: "\n")
         #expect(lines.count == 2)
         let last = try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any]
-        #expect(last?["action"] as? String == "merge")
+        #expect(last?["action"] as? String == "update")
         #expect(last?["through"] as? String == "r0.t4")
         #expect(last?["previous"] as? String == versions[0])
         #expect(try String(contentsOfFile: sandbox.memoryDir + "/cursor", encoding: .utf8) == "r0.t4\n")
@@ -143,7 +143,7 @@ private let sampleDelta = """
         #expect(result.out.hasSuffix("\n\n## Interests\n- Rust\n<!-- /llm-user-memory:fragment -->\n"))
     }
 
-    @Test func maxCharsDropsWholeBulletsAndSaysSoOnStderr() throws {
+    @Test func maxCharsLeavesOutTheOldestWholeBulletsAndSaysSoOnStderr() throws {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let profile = sandbox.root.appendingPathComponent("p.md").path
@@ -152,17 +152,13 @@ private let sampleDelta = """
         let result = try run(Repo.tool("mem-render"), ["--profile", profile, "--max-chars", "800"], environment: sandbox.environment)
         #expect(result.status == 0)
         #expect(result.out.unicodeScalars.count <= 800)
-        #expect(result.out.contains("- Fact number 1 about the user\n"))
-        #expect(!result.out.contains("- Fact number 40 about the user"))
-        for line in result.out.split(separator: "\n") where line.hasPrefix("- ") {
-            #expect(bullets.contains(String(line)))
-        }
-        #expect(result.err.hasPrefix("mem-render: dropped "))
-        #expect(result.err.contains("bullets to fit --max-chars 800: "))
-        // The first bullet dropped is the one after the last bullet printed.
-        let printed = result.out.split(separator: "\n").filter { $0.hasPrefix("- ") }.count
-        #expect(result.err.contains(": 'Fact number \(printed + 1) about the user', "))
-        #expect(result.err.hasSuffix(" and \(40 - printed - 10) more\n"))
+        // The newest bullets (the last of the section) are kept, in their order.
+        #expect(result.out.contains("- Fact number 40 about the user\n"))
+        #expect(!result.out.contains("- Fact number 1 about the user\n"))
+        let printed = result.out.split(separator: "\n").filter { $0.hasPrefix("- ") }.map(String.init)
+        #expect(printed == Array(bullets.suffix(printed.count)))
+        #expect(result.err.hasPrefix("mem-render: left out \(40 - printed.count) of 40 bullets to fit 800 characters: 'Fact number 1 about the user', "))
+        #expect(result.err.hasSuffix(" and \(40 - printed.count - 10) more\n"))
     }
 
     @Test func helpSaysWhatEachCommandReadsAndWrites() throws {

@@ -291,6 +291,9 @@ struct ReplyBench {
         try? fm.removeItem(atPath: logPath)
         try fm.createDirectory(atPath: memoryDir, withIntermediateDirectories: true)
         try Self.startProfile.write(to: URL(fileURLWithPath: profilePath))
+        // Written by hand before the exchange (2025-06-01): an op from an exchange older
+        // than a hand change would be held back ("the present wins").
+        try fm.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_577_836_800)], ofItemAtPath: profilePath)
         var env = sandbox.environment
         env["LLM_MEMORY_DIR"] = memoryDir
         var llm = standIn

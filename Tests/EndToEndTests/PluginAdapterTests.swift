@@ -152,6 +152,26 @@ struct PluginAdapterTests {
         #expect(try !Self.echoed(stale).system.contains("(from fragment.md)"))
     }
 
+    /// A profile broken by hand (a NUL byte) does not break llm: as with the shell wrapper,
+    /// the last good fragment is injected and a notice waits to be said once at the prompt.
+    @Test func aProfileThatCannotBeRenderedKeepsTheLastGoodFragmentAndLeavesANotice() throws {
+        let user = try User()
+        defer { user.remove() }
+        try user.writeProfile()
+        #expect(try user.sh("llm-memory render").status == 0)
+        let past = Date().addingTimeInterval(-60)
+        try FileManager.default.setAttributes([.modificationDate: past], ofItemAtPath: user.fragment)
+        try Data((Self.profileText + "- broken\u{0}line\n").utf8).write(to: URL(fileURLWithPath: user.profile))
+
+        let result = try user.llm(["--sf", "memory:auto", "-m", "echo", "hi"])
+        #expect(result.status == 0, "\(result.err)")
+        #expect(try Self.echoed(result).system.contains("- Role: Rust developer"))
+        // Not a terminal here, so the notice is kept for a call at the prompt.
+        let notice = try String(contentsOfFile: user.sandbox.memoryDir + "/notice", encoding: .utf8)
+        #expect(notice.contains("cannot render"), "\(notice)")
+        #expect(!result.err.contains("cannot render"), "\(result.err)")
+    }
+
     @Test func noProfileOrAnEmptyOneInjectsNothingAndIsNoError() throws {
         let user = try User()
         defer { user.remove() }

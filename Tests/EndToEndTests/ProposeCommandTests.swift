@@ -412,6 +412,10 @@ struct ProposeGateLocalBudgetTests {
         try FileManager.default.createDirectory(atPath: setup.sandbox.memoryDir, withIntermediateDirectories: true)
         try "## Personal Information\n- Role: Go developer\n- Uses Vim\n".write(toFile: setup.sandbox.memoryDir + "/profile.md",
                                                                            atomically: true, encoding: .utf8)
+        // Written by hand before the exchanges (2025-06-01), or "the present wins" would keep
+        // mem-merge from replacing its bullets with what they say.
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_577_836_800)],
+                                              ofItemAtPath: setup.sandbox.memoryDir + "/profile.md")
         let input = lines([("d1", "I'm a Rust developer and I live in Lisbon"), ("q1", "what is a monad?"),
                            ("d2", "I prefer short answers"), ("d3", "I switched from Vim to Neovim")])
         // No llm at all: the option names a program that does not exist.

@@ -104,10 +104,11 @@ struct SecurityTests {
                 try FileManager.default.createSymbolicLink(atPath: "\(dir)/history/profile-\(stamp)-\(n).md", withDestinationPath: victim)
             }
         }
-        let store = ProfileStore(profilePath: profile)
+        let recorder = ChangeRecorder(profilePath: profile)
+        let store = recorder.store
         let delta = Delta(ops: [DeltaOp(kind: .add, section: "Interests", text: "Sailing")], sources: ["x"], through: "r0.t1")
-        try store.mergeInPlace(delta)
-        try store.replaceProfile(with: Array("## Interests\n- Go\n".utf8), action: "load")
+        try recorder.mergeInPlace(delta)
+        try recorder.replaceProfile(with: Array("## Interests\n- Go\n".utf8), action: "load")
 
         #expect(FileManager.default.contents(atPath: victim) == original)
         #expect(FileManager.default.contents(atPath: profile) == Data("## Interests\n- Go\n".utf8))

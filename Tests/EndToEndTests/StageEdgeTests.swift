@@ -36,6 +36,7 @@ import Testing
         ("mem-propose", ["--model", "local", "--profile", "/nonexistent/profile.md"], "not json\n", 65),
         ("mem-merge", ["--profile", "/nonexistent/profile.md"], "{not json", 65),
         ("mem-render", ["--profile", "/dev/zero"], "", 65),
+        ("mem-history", ["undo", "--profile", "/nonexistent/profile.md"], "", 66),
         ("mem-extract", ["--limit", "many"], "", 64),
         ("mem-extract", ["--after", "yesterday"], "", 64),
         ("mem-extract", ["--until", "tomorrow"], "", 64),

@@ -35,10 +35,11 @@ private func journalEntries(_ store: ProfileStore) throws -> [JSONValue] {
         let tmp = try TempDir()
         defer { tmp.remove() }
         let store = ProfileStore(profilePath: tmp.path + "/memory/profile.md")
+        let recorder = ChangeRecorder(store: store)
 
         let first = Delta(ops: [DeltaOp(kind: .add, section: "Interests", text: "Rust", source: "ex1")],
                           sources: ["ex1"], through: "r0.t1", model: "gpt-4o-mini")
-        try store.mergeInPlace(first)
+        try recorder.mergeInPlace(first)
         #expect(mode(tmp.path + "/memory") == 0o700)
         #expect(mode(store.historyDirectory) == 0o700)
         #expect(mode(store.profilePath) == 0o600)
@@ -52,7 +53,7 @@ private func journalEntries(_ store: ProfileStore) throws -> [JSONValue] {
             DeltaOp(kind: .replace, section: "Interests", text: "Rust and Go", old: "rust"),
             DeltaOp(kind: .remove, section: "Interests", old: "Cobol"),
         ], sources: ["ex2", "ex3"], through: "r0.t3", model: "gpt-4o-mini")
-        let result = try store.mergeInPlace(second)
+        let result = try recorder.mergeInPlace(second)
         #expect(result.applied.count == 1 && result.skipped.count == 1)
         #expect(readText(store.profilePath)?.contains("- Rust and Go\n") == true)
         let versions = store.historyVersions()
@@ -66,7 +67,7 @@ private func journalEntries(_ store: ProfileStore) throws -> [JSONValue] {
         #expect(entries.count == 2)
         #expect(mode(store.journalPath) == 0o600)
         let entry = entries[1]
-        #expect(entry["action"] == .string("merge"))
+        #expect(entry["action"] == .string("update"))
         #expect(entry["time"]?.stringValue?.hasSuffix("Z") == true)
         #expect(entry["applied"]?.arrayValue?.count == 1)
         #expect(entry["applied"]?.arrayValue?.first?["op"] == .string("replace"))
@@ -83,9 +84,10 @@ private func journalEntries(_ store: ProfileStore) throws -> [JSONValue] {
         let tmp = try TempDir()
         defer { tmp.remove() }
         let store = ProfileStore(profilePath: tmp.path + "/memory/profile.md")
-        try store.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "Interests", text: "Rust")], through: "r0.t1"))
+        let recorder = ChangeRecorder(store: store)
+        try recorder.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "Interests", text: "Rust")], through: "r0.t1"))
         let inodeBefore = try FileManager.default.attributesOfItem(atPath: store.profilePath)[.systemFileNumber] as? Int
-        let result = try store.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "interests", text: "rust.")], through: "r0.t9"))
+        let result = try recorder.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "interests", text: "rust.")], through: "r0.t9"))
         #expect(!result.changed)
         let inodeAfter = try FileManager.default.attributesOfItem(atPath: store.profilePath)[.systemFileNumber] as? Int
         #expect(inodeBefore == inodeAfter)
@@ -99,7 +101,8 @@ private func journalEntries(_ store: ProfileStore) throws -> [JSONValue] {
         let tmp = try TempDir()
         defer { tmp.remove() }
         let store = ProfileStore(profilePath: tmp.path + "/memory/profile.md")
-        try store.mergeInPlace(Delta(ops: [], sources: ["a"], through: "r3.t4"))
+        let recorder = ChangeRecorder(store: store)
+        try recorder.mergeInPlace(Delta(ops: [], sources: ["a"], through: "r3.t4"))
         #expect(!FileManager.default.fileExists(atPath: store.profilePath))
         #expect(readText(store.cursorPath) == "r3.t4\n")
         #expect(try journalEntries(store).first?["applied"] == .array([]))
@@ -109,8 +112,9 @@ private func journalEntries(_ store: ProfileStore) throws -> [JSONValue] {
         let tmp = try TempDir()
         defer { tmp.remove() }
         let store = ProfileStore(profilePath: tmp.path + "/memory/profile.md")
-        try store.mergeInPlace(Delta(ops: [], through: "r1.t1"))
-        try store.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "A", text: "b")]))
+        let recorder = ChangeRecorder(store: store)
+        try recorder.mergeInPlace(Delta(ops: [], through: "r1.t1"))
+        try recorder.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "A", text: "b")]))
         #expect(readText(store.cursorPath) == "r1.t1\n")
     }
 
@@ -118,15 +122,15 @@ private func journalEntries(_ store: ProfileStore) throws -> [JSONValue] {
         let tmp = try TempDir()
         defer { tmp.remove() }
         let store = ProfileStore(profilePath: tmp.path + "/memory/profile.md")
-        try store.replaceProfile(with: Array("## A\n- one\n".utf8), action: "load", details: [("file", .string("/x/y.md"))])
-        let commit = try store.replaceProfile(with: Array(ProfileDocument.defaultText.utf8), action: "clear")
+        let recorder = ChangeRecorder(store: store)
+        try recorder.replaceProfile(with: Array("## A\n- one\n".utf8), action: "load")
+        let commit = try recorder.replaceProfile(with: Array(ProfileDocument.defaultText.utf8), action: "clear")
         #expect(readText(store.profilePath) == ProfileDocument.defaultText)
         #expect(mode(store.profilePath) == 0o600)
         #expect(commit.previous != nil)
         #expect(readText(store.historyDirectory + "/" + commit.previous!) == "## A\n- one\n")
         let entries = try journalEntries(store)
         #expect(entries.map { $0["action"] } == [.string("load"), .string("clear")])
-        #expect(entries[0]["file"] == .string("/x/y.md"))
         #expect(entries[0]["previous"] == .null)
         #expect(entries[1]["previous"] == .string(commit.previous!))
         #expect(!FileManager.default.fileExists(atPath: store.cursorPath))
@@ -136,11 +140,12 @@ private func journalEntries(_ store: ProfileStore) throws -> [JSONValue] {
         let tmp = try TempDir()
         defer { tmp.remove() }
         let store = ProfileStore(profilePath: tmp.path + "/memory/profile.md")
-        try store.replaceProfile(with: Array("## A\n".utf8), action: "load")
+        let recorder = ChangeRecorder(store: store)
+        try recorder.replaceProfile(with: Array("## A\n".utf8), action: "load")
         for n in 1...205 {
             _ = FileManager.default.createFile(atPath: store.historyDirectory + "/profile-20200101T000000Z-\(n).md", contents: Data("old \(n)".utf8))
         }
-        try store.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "A", text: "x")]))
+        try recorder.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "A", text: "x")]))
         let versions = store.historyVersions()
         #expect(versions.count == ProfileStore.maxHistoryVersions)
         #expect(versions.first == "profile-20200101T000000Z-7.md")
@@ -154,7 +159,8 @@ private func journalEntries(_ store: ProfileStore) throws -> [JSONValue] {
         defer { tmp.remove() }
         let dir = tmp.path + "/memory"
         let store = ProfileStore(profilePath: dir + "/profile.md")
-        try store.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "A", text: "kept")], through: "r0.t1"))
+        let recorder = ChangeRecorder(store: store)
+        try recorder.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "A", text: "kept")], through: "r0.t1"))
         let before = FileManager.default.contents(atPath: store.profilePath)
         if geteuid() == 0 {
             // root ignores a read-only directory: take every temp name the writer may use.
@@ -165,7 +171,7 @@ private func journalEntries(_ store: ProfileStore) throws -> [JSONValue] {
             #expect(chmod(dir, 0o500) == 0)
         }
         #expect(throws: MemError.self) {
-            try store.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "A", text: "lost")], through: "r0.t2"))
+            try recorder.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "A", text: "lost")], through: "r0.t2"))
         }
         _ = chmod(dir, 0o700)
         #expect(FileManager.default.contents(atPath: store.profilePath) == before)
@@ -177,13 +183,15 @@ private func journalEntries(_ store: ProfileStore) throws -> [JSONValue] {
         let tmp = try TempDir()
         defer { tmp.remove() }
         let store = ProfileStore(profilePath: tmp.path + "/memory/profile.md")
-        try store.replaceProfile(with: Array("## A\n- one\n".utf8), action: "load")
+        let recorder = ChangeRecorder(store: store)
+        try recorder.replaceProfile(with: Array("## A\n- one\n".utf8), action: "load")
         let original = try store.loadBytes()
         let result = ProfileMerger.apply(Delta(ops: [DeltaOp(kind: .add, section: "A", text: "two")]),
                                          to: ProfileDocument(bytes: original!))
         try FileSystem.writeAtomically(store.profilePath, bytes: Array("## A\n- edited by hand\n".utf8))
         do {
-            try store.commitMerge(result, delta: Delta(ops: [], through: "r9.t9"), original: original)
+            try store.commit(ProfileStore.Change(bytes: result.document.bytes, original: original, cursor: "r9.t9",
+                                                 fields: [("action", .string("update"))]))
             Issue.record("the commit overwrote a profile edited meanwhile")
         } catch {
             #expect(error.status == .tempFailure)
@@ -196,10 +204,11 @@ private func journalEntries(_ store: ProfileStore) throws -> [JSONValue] {
         let tmp = try TempDir()
         defer { tmp.remove() }
         let store = ProfileStore(profilePath: tmp.path + "/profile.md")
+        let recorder = ChangeRecorder(store: store)
         let bad: [UInt8] = Array("## A\n- x".utf8) + [0x00, 0xFF]
         _ = FileManager.default.createFile(atPath: store.profilePath, contents: Data(bad))
         do {
-            try store.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "A", text: "y")]))
+            try recorder.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "A", text: "y")]))
             Issue.record("an invalid profile was merged")
         } catch {
             #expect(error.status == .dataError)
@@ -212,7 +221,8 @@ private func journalEntries(_ store: ProfileStore) throws -> [JSONValue] {
         defer { tmp.remove() }
         #expect(chmod(tmp.path, 0o755) == 0)
         let store = ProfileStore(profilePath: tmp.path + "/notes.md")
-        try store.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "A", text: "y")], through: "r0.t1"))
+        let recorder = ChangeRecorder(store: store)
+        try recorder.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "A", text: "y")], through: "r0.t1"))
         #expect(mode(tmp.path) == 0o755)
         #expect(mode(store.historyDirectory) == 0o700)
         #expect(mode(store.profilePath) == 0o600)

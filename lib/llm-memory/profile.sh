@@ -1,11 +1,17 @@
 # shellcheck shell=sh
 # llm-memory's commands on the profile and the memory's state: show, path, edit, load,
 # clear, render, pause, resume, status. Sourced by bin/llm-memory (edit, load, clear and
-# render with lib/llm-memory/update.sh, for the lock and rendering; status with shell.sh).
+# render with lib/llm-memory/update.sh, for the lock and rendering; status with shell.sh;
+# show with history.sh, for show --why).
 
 # ---- show, path -----------------------------------------------------------------------
 
 cmd_show() {
+  if [ "${1:-}" = --why ]; then
+    shift
+    show_why "$@"
+    return
+  fi
   no_arguments "$@"
   if [ -e "$PROFILE" ]; then
     cat -- "$PROFILE"
@@ -17,7 +23,9 @@ cmd_show() {
 about_show() {
   cat <<'ABOUT'
 Prints the profile (Markdown) as it is. With no profile yet, says so on stderr and
-exits 0.
+exits 0. --why: the profile with each bullet's source beside it, like git blame — the
+change that last wrote it (#ID DATE WHAT: an update and its model, or a hand edit,
+load, edit, undo; * when a hand edit is not yet recorded). --json: one object per line.
 ABOUT
 }
 
@@ -204,8 +212,10 @@ cmd_render() {
 
 about_render() {
   cat <<'ABOUT'
-Regenerates the fragment (what is injected) from the profile; the wrapper does this
-itself when the profile changed since the last render.
+Regenerates the fragment (what is injected) from the profile, within the budget
+($LLM_MEMORY_MAX_CHARS, default 4000 characters); the wrapper does this itself when the
+profile changed since the last render. A profile that cannot be rendered keeps the last
+good fragment in place, and exits with mem-render's status (65: not text).
 ABOUT
 }
 
@@ -278,7 +288,7 @@ ABOUT
 
 # The settings status lists when they are set (README: Switches), in this order.
 SETTINGS="LLM_MEMORY_BATCH LLM_MEMORY_BIN_DIR LLM_MEMORY_BUDGET LLM_MEMORY_DIR LLM_MEMORY_DISABLED \
-LLM_MEMORY_LLM LLM_MEMORY_MODEL LLM_MEMORY_UPDATE_INTERVAL LLM_MEMORY_UPDATES LLM_USER_PATH"
+LLM_MEMORY_LLM LLM_MEMORY_MAX_CHARS LLM_MEMORY_MODEL LLM_MEMORY_UPDATE_INTERVAL LLM_MEMORY_UPDATES LLM_USER_PATH"
 
 # model [ID|--unset]: the memory model every conversation is sent to for updates
 # (mem-propose reads the file). With none, each conversation goes back only to the model
@@ -342,10 +352,20 @@ cmd_status() {
   else
     printf 'profile:        %s (none yet)\n' "$PROFILE"
   fi
-  if [ -s "$FRAGMENT" ]; then
-    printf 'fragment:       %s (%s bytes, injected)\n' "$FRAGMENT" "$(($(wc -c <"$FRAGMENT")))"
+  # What each call gets, as mem-render says it ("48 of 300 bullets injected (…)"); a
+  # profile it cannot render is a problem, in mem-render's own words (its --error-file).
+  if ! have_tools; then
+    printf 'fragment:       unknown (mem-* tools not found)\n'
+  elif injected=$(tool mem-render --profile "$PROFILE" --stats 2>/dev/null); then
+    printf 'fragment:       %s\n' "$injected"
   else
-    printf 'fragment:       none (nothing is injected)\n'
+    if [ -s "$FRAGMENT" ]; then
+      printf 'fragment:       the last good one is injected (%s)\n' "$FRAGMENT"
+    else
+      printf 'fragment:       none (nothing is injected)\n'
+    fi
+    problem=$(tool mem-render --profile "$PROFILE" --stats --error-file /dev/fd/3 3>&1 >/dev/null 2>/dev/null)
+    printf 'problem:        %s (llm memory edit fixes it)\n' "${problem:-the profile cannot be rendered}"
   fi
   if [ -e "$PAUSED_FLAG" ]; then
     printf 'paused:         yes: nothing said now is ever learned (llm memory resume)\n'
@@ -371,9 +391,20 @@ cmd_status() {
   # The last run's outcome (last-update: time, outcome, message, one per line); when it
   # failed, why (the failing stage's own words). An older failure that a later run got
   # past is not shown: it is history (log/updates.log).
-  if [ -f "$LAST_RUN" ]; then
+  # An update holds the lock while it runs (so do edit, load and clear).
+  running=""
+  if [ -d "$MEMORY_DIR" ] && command -v flock >/dev/null 2>&1 && ! flock -n "$MEMORY_DIR" true 2>/dev/null; then
+    running=1
+  fi
+  if [ -n "$running" ] && [ ! -f "$LAST_RUN" ]; then
+    printf 'last update:    running now (the first)\n'
+  elif [ -f "$LAST_RUN" ]; then
     { IFS= read -r run_time && IFS= read -r outcome && IFS= read -r message; } <"$LAST_RUN"
-    printf 'last update:    %s, %s\n' "${run_time:-}" "${outcome:-}"
+    if [ -n "$running" ]; then
+      printf 'last update:    running now; the one before: %s, %s\n' "${run_time:-}" "${outcome:-}"
+    else
+      printf 'last update:    %s, %s\n' "${run_time:-}" "${outcome:-}"
+    fi
     if [ "${outcome:-}" = ok ]; then
       printf '                %s\n' "${message:-}"
     else
@@ -407,9 +438,11 @@ cmd_status() {
 
 about_status() {
   cat <<'ABOUT'
-Says where the memory is, the profile's size, whether a fragment is injected, whether
-updates are paused, how many exchanges wait (cursor vs newest), the last update's time,
-outcome and error, whether a watch runs, which tools are used, the LLM_MEMORY_* settings
-in force and where the shell integration is installed.
+Says where the memory is, the profile's size, what each call gets ("84 of 300 bullets
+injected (…)", as mem-render --stats says it), a profile that cannot be rendered (a
+"problem:" line), whether updates are paused, how many exchanges wait (cursor vs newest),
+the last update (running now, or its time, outcome and whole error), whether a watch
+runs, which tools are used, the LLM_MEMORY_* settings in force and where the shell
+integration is installed.
 ABOUT
 }

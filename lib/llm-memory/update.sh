@@ -36,21 +36,87 @@ run_stage() {
 # update renders too; mktemp as in write_file, named fragment.md.tmp.PID.XXXXXX), renames
 # it over fragment.md, and removes temp files of renders that were killed (their process
 # is gone). Fails with mem-render's status, or 73/74, and says why in $stage_message.
+# A profile that cannot be rendered leaves the last good fragment in place and is said
+# once at the prompt; so is a profile that starts to outgrow the budget (mem-render
+# --notice-file says when: the file is empty while everything fits).
 render_fragment() {
   fragment_tmp=$(mktemp "$FRAGMENT.tmp.$$.XXXXXX" 2>/dev/null) || {
     stage_message="cannot create a temp file beside $FRAGMENT"
     return 73
   }
-  run_stage mem-render --profile "$PROFILE" >"$fragment_tmp" || {
+  run_stage mem-render --profile "$PROFILE" --notice-file "$fragment_tmp.notice" >"$fragment_tmp" || {
     render_status=$?
-    rm -f -- "$fragment_tmp"
+    # mem-render's verdict is said at the prompt; a signal that stopped it is not one.
+    if [ "$render_status" -lt 128 ]; then
+      if [ -s "$FRAGMENT" ]; then render_left="prompts get the last good fragment"; else render_left="nothing is injected"; fi
+      notify render "cannot render the profile, so $render_left: ${stage_message:-mem-render left no message}"
+    fi
+    rm -f -- "$fragment_tmp" "$fragment_tmp.notice"
     return "$render_status"
   }
   mv -f -- "$fragment_tmp" "$FRAGMENT" || {
+    rm -f -- "$fragment_tmp" "$fragment_tmp.notice"
     stage_message="cannot replace $FRAGMENT"
     return 74
   }
+  if [ -s "$fragment_tmp.notice" ]; then
+    notify render "$(cat -- "$fragment_tmp.notice")"
+  else
+    notice_resolved render
+  fi
+  rm -f -- "$fragment_tmp.notice"
   remove_stale_tmp "$FRAGMENT"
+  remove_stale_notice_tmp
+}
+
+# ---- notices at the prompt ------------------------------------------------------------
+
+# notify KIND CAUSE: says CAUSE once at the prompt — the wrapper prints <memory dir>/notice
+# on stderr at the next llm call in a terminal and removes it — unless it is old news:
+# the line last said about this KIND (update: an update failed; render: the profile
+# cannot be rendered, or has outgrown the budget) was the same. That line is kept in
+# notified.KIND until the KIND is resolved. When stderr is a terminal, the user is
+# reading the failure right now: it is only recorded as said.
+notify() {
+  notify_line="$PROGRAM: $2 (llm memory status)"
+  notify_said="$MEMORY_DIR/notified.$1"
+  notify_last=""
+  [ ! -f "$notify_said" ] || IFS= read -r notify_last <"$notify_said" || :
+  [ "$notify_last" != "$notify_line" ] || return 0
+  if [ ! -t 2 ]; then
+    printf '%s\n' "$notify_line" | write_file "$NOTICE" || return 0
+  fi
+  printf '%s\n' "$notify_line" | write_file "$notify_said"
+}
+
+# notice_resolved KIND: what was said about KIND is over (an update worked, the profile
+# renders within budget); a notice about it that the user has not seen yet is stale.
+notice_resolved() {
+  notify_said="$MEMORY_DIR/notified.$1"
+  [ -e "$notify_said" ] || return 0
+  if cmp -s -- "$NOTICE" "$notify_said"; then
+    rm -f -- "$NOTICE"
+  fi
+  rm -f -- "$notify_said"
+}
+
+# notify_update_failure MESSAGE: a failed update, said once at the prompt. When the cause
+# is a profile that cannot be rendered, it is said as the wrapper's render says it (the
+# same line, so once in all), not as a failure of its own.
+notify_update_failure() {
+  if [ -e "$PROFILE" ] && ! tool mem-render --profile "$PROFILE" --stats >/dev/null 2>&1; then
+    render_fragment 2>/dev/null
+  else
+    notify update "the last update failed: $1"
+  fi
+}
+
+# The temp files of the notice and of what was last said (write_file's), left by a process
+# killed while writing one.
+remove_stale_notice_tmp() {
+  for name in "$NOTICE" "$MEMORY_DIR/notified.render" "$MEMORY_DIR/notified.update"; do
+    remove_stale_tmp "$name"
+  done
 }
 
 # remove_stale_tmp NAME: removes the temp files NAME.tmp.PID.XXXXXX of processes that are
@@ -81,6 +147,7 @@ read_cursor() {
 # runs go, and a commit mem-merge was killed in the middle of is finished or dropped.
 recover_locked() {
   rm -rf -- "$MEMORY_DIR"/.update.* "$LAST_RUN".tmp.*
+  remove_stale_notice_tmp
   run_stage mem-merge --profile "$PROFILE" --recover
 }
 
@@ -164,6 +231,7 @@ run_update_locked() {
     status=$?
     end_progress
     record_run failed "mem-merge --recover failed (exit $status): ${stage_message:-it left no message}; nothing was changed"
+    notify update "the last update failed: an interrupted commit could not be recovered (mem-merge --recover, exit $status)"
     die_with "$status" "update stopped: an interrupted commit could not be recovered"
   }
   work=$(mktemp -d "$MEMORY_DIR/.update.XXXXXX" 2>&1) || {
@@ -183,6 +251,7 @@ run_update_locked() {
       status=$?
       if [ "$status" -ne 0 ]; then
         end_progress
+        notify_update_failure "${result#failed: }"
         die_with "$status" "update stopped: ${result#failed: }"
       fi
       [ "$result" = more ] || break
@@ -195,6 +264,7 @@ run_update_locked() {
     render_fragment || true
   fi
   record_run ok "$batches batch(es) applied"
+  notice_resolved update
   end_progress
   [ -z "$PROGRESS" ] || note "updated: $batches batch(es) applied"
   rm -rf -- "$work"

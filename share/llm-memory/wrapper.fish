@@ -40,6 +40,13 @@ function __llm_memory_is_command
     contains -- $argv[1] (string split ' ' -- "$line")
 end
 
+# See wrapper.sh: a notice said once, on stderr.
+function __llm_memory_notice
+    command mv -f -- $argv[1]/notice $argv[1]/notice.$fish_pid 2>/dev/null; or return 0
+    command cat -- $argv[1]/notice.$fish_pid >&2
+    command rm -f -- $argv[1]/notice.$fish_pid
+end
+
 function llm --wraps llm --description 'llm, with llm-user-memory'
     if not test -x $__llm_memory_bin
         if not set -q __llm_memory_warned
@@ -96,6 +103,9 @@ function llm --wraps llm --description 'llm, with llm-user-memory'
     set -l current 1
     if test $dir/profile.md -nt $dir/fragment.md
         $__llm_memory_bin render 2>/dev/null; or set current ""
+    end
+    if test -t 2; and test -e $dir/notice
+        __llm_memory_notice $dir
     end
     if test -s $dir/fragment.md
         # See wrapper.sh: memory:auto when the plugin can serve it.

@@ -47,6 +47,16 @@ __llm_memory_stale() {
   [ -e "$1/profile.md" ] && { [ ! -e "$1/fragment.md" ] || [ "$1/profile.md" -nt "$1/fragment.md" ]; }
 }
 
+# A failure the user has not seen (an update in the background, a profile that cannot be
+# rendered, one that outgrew its budget: <memory dir>/notice), said once on stderr. Moved
+# aside first, so a notice written meanwhile waits for the next call instead of being
+# removed unseen.
+__llm_memory_notice() {
+  command mv -f -- "$1/notice" "$1/notice.$$" 2>/dev/null || return 0
+  command cat -- "$1/notice.$$" >&2
+  command rm -f -- "$1/notice.$$"
+}
+
 llm() {
   if [ ! -x "$__llm_memory_bin" ]; then
     if [ -z "${__llm_memory_warned:-}" ]; then
@@ -90,6 +100,10 @@ llm() {
   __llm_memory_current=1
   if __llm_memory_stale "$__llm_memory_dir"; then
     "$__llm_memory_bin" render 2>/dev/null || __llm_memory_current=""
+  fi
+  # On a terminal only (never into a pipe or a script's log); one stat when there is none.
+  if [ -t 2 ] && [ -e "$__llm_memory_dir/notice" ]; then
+    __llm_memory_notice "$__llm_memory_dir"
   fi
   if [ -s "$__llm_memory_dir/fragment.md" ]; then
     # The plugin reads the same fragment.md when it is current; a file named memory:auto

@@ -1,6 +1,9 @@
 /// Exit statuses from BSD sysexits.h, the contract every stage keeps (DESIGN.md).
 public enum ExitStatus: Int32, Sendable {
     case ok = 0
+    /// Not an error of the input or the system: the command did nothing on purpose and
+    /// says why (mem-history: no bullet matches, several do, a later change is in the way).
+    case refused = 1
     case usage = 64
     case dataError = 65
     case noInput = 66

@@ -117,6 +117,23 @@ public final class ExchangeReader {
         }
     }
 
+    /// The exchange llm logged under `id` (a turn id, or a legacy response id), read as
+    /// `read` would give it (without its cursor); nil when the database does not have it.
+    /// What `mem-history` uses to quote the user's words on demand.
+    public func exchange(id: String) throws(MemError) -> Exchange? {
+        try db.readTransaction { () throws(MemError) -> Exchange? in
+            if let modern, let rowid = try db.prepare("SELECT rowid FROM turns WHERE id = ?")
+                .query([.text(id)], { $0.int(0) }).first {
+                return try modern.rows(after: rowid - 1, limit: 1).first(where: { $0.exchange.id == id })?.exchange
+            }
+            if let legacy, let rowid = try db.prepare("SELECT rowid FROM responses WHERE id = ?")
+                .query([.text(id)], { $0.int(0) }).first {
+                return try legacy.rows(after: rowid - 1, limit: 1).first(where: { $0.exchange.id == id })?.exchange
+            }
+            return nil
+        }
+    }
+
     /// Messages read by hash instead of from the window, so far (for the tests).
     var messageLookups: Int { modern?.lookups ?? 0 }
 

@@ -210,35 +210,37 @@ public struct JSONParser {
 
     private mutating func string() throws -> String {
         index += 1
-        var scalars = String.UnicodeScalarView()
+        // Runs between escapes are decoded into the result whole (a copy for valid UTF-8),
+        // not scalar by scalar: the history's cache and journal are megabytes of strings.
+        var result = ""
         var runStart = index
-        func flushRun(_ bytes: [UInt8], _ from: Int, _ to: Int, _ scalars: inout String.UnicodeScalarView) {
+        func flushRun(_ bytes: [UInt8], _ from: Int, _ to: Int, _ result: inout String) {
             if to > from {
-                scalars.append(contentsOf: String(decoding: bytes[from..<to], as: UTF8.self).unicodeScalars)
+                result += String(decoding: bytes[from..<to], as: UTF8.self)
             }
         }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                flushRun(bytes, runStart, index, &scalars)
+                flushRun(bytes, runStart, index, &result)
                 index += 1
-                return String(scalars)
+                return result
             }
             if byte == UInt8(ascii: "\\") {
-                flushRun(bytes, runStart, index, &scalars)
+                flushRun(bytes, runStart, index, &result)
                 index += 1
                 guard index < bytes.count else { throw EndOfInput() }
                 let escape = bytes[index]
                 index += 1
                 switch escape {
-                case UInt8(ascii: "\""): scalars.append("\"")
-                case UInt8(ascii: "\\"): scalars.append("\\")
-                case UInt8(ascii: "/"): scalars.append("/")
-                case UInt8(ascii: "b"): scalars.append("\u{08}")
-                case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                case UInt8(ascii: "n"): scalars.append("\n")
-                case UInt8(ascii: "r"): scalars.append("\r")
-                case UInt8(ascii: "t"): scalars.append("\t")
+                case UInt8(ascii: "\""): result.unicodeScalars.append("\"")
+                case UInt8(ascii: "\\"): result.unicodeScalars.append("\\")
+                case UInt8(ascii: "/"): result.unicodeScalars.append("/")
+                case UInt8(ascii: "b"): result.unicodeScalars.append("\u{08}")
+                case UInt8(ascii: "f"): result.unicodeScalars.append("\u{0C}")
+                case UInt8(ascii: "n"): result.unicodeScalars.append("\n")
+                case UInt8(ascii: "r"): result.unicodeScalars.append("\r")
+                case UInt8(ascii: "t"): result.unicodeScalars.append("\t")
                 case UInt8(ascii: "u"):
                     let unit = try hex4()
                     if (0xD800..<0xDC00).contains(unit) {
@@ -247,16 +249,16 @@ public struct JSONParser {
                             let low = try hex4()
                             if (0xDC00..<0xE000).contains(low) {
                                 let value = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
-                                scalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
+                                result.unicodeScalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
                             } else {
-                                scalars.append("\u{FFFD}")
-                                scalars.append(Unicode.Scalar(low) ?? "\u{FFFD}")
+                                result.unicodeScalars.append("\u{FFFD}")
+                                result.unicodeScalars.append(Unicode.Scalar(low) ?? "\u{FFFD}")
                             }
                         } else {
-                            scalars.append("\u{FFFD}")
+                            result.unicodeScalars.append("\u{FFFD}")
                         }
                     } else {
-                        scalars.append(Unicode.Scalar(unit) ?? "\u{FFFD}")
+                        result.unicodeScalars.append(Unicode.Scalar(unit) ?? "\u{FFFD}")
                     }
                 default: throw fail("invalid escape in JSON string")
                 }

@@ -62,14 +62,18 @@ public struct MergeResult: Equatable, Sendable {
 /// the ops over their own result still change it (ops of one delta interacting), the runs
 /// are repeated until nothing changes (at most `maxSettlingPasses` more) and that is the result.
 public enum ProfileMerger {
-    public static func apply(_ delta: Delta, to document: ProfileDocument) -> MergeResult {
-        let (first, outcomes) = pass(delta, document)
+    /// Why an op must be skipped, given the document as the ops before it left it (the
+    /// history's rules: `MergePolicy`); nil to apply it.
+    public typealias Veto = (DeltaOp, ProfileDocument) -> String?
+
+    public static func apply(_ delta: Delta, to document: ProfileDocument, veto: Veto? = nil) -> MergeResult {
+        let (first, outcomes) = pass(delta, document, veto: veto)
         // Ops of one delta can interact (say, an add and a remove of the same bullet in a
         // section with no other bullets) so that a second run would still move a blank
         // line. Settle now, so that applying the same delta again changes nothing.
         var doc = first
         for _ in 0..<maxSettlingPasses {
-            let (next, _) = pass(delta, doc)
+            let (next, _) = pass(delta, doc, veto: veto)
             if next.bytes == doc.bytes { break }
             doc = next
         }
@@ -79,7 +83,7 @@ public enum ProfileMerger {
     static let maxSettlingPasses = 4
 
     /// One run of the delta's ops, in order.
-    static func pass(_ delta: Delta, _ document: ProfileDocument) -> (ProfileDocument, [MergeOutcome]) {
+    static func pass(_ delta: Delta, _ document: ProfileDocument, veto: Veto?) -> (ProfileDocument, [MergeOutcome]) {
         var doc = document
         var outcomes: [MergeOutcome] = []
         let superseded = supersededOps(delta.ops)
@@ -87,6 +91,10 @@ public enum ProfileMerger {
             if let later = superseded[index] {
                 outcomes.append(MergeOutcome(op: op, applied: false,
                                              detail: "contradicted by op \(later + 1) of the same delta, which wins"))
+                continue
+            }
+            if let reason = veto?(op, doc) {
+                outcomes.append(MergeOutcome(op: op, applied: false, detail: reason))
                 continue
             }
             outcomes.append(apply(op, to: &doc))
@@ -391,22 +399,7 @@ public enum ProfileMerger {
     }
 
     /// Whitespace runs (newlines included) become one space; control characters go.
-    public static func oneLine(_ raw: String) -> String {
-        var out = String.UnicodeScalarView()
-        var pendingSpace = false
-        for scalar in raw.unicodeScalars {
-            if scalar.properties.isWhitespace {
-                pendingSpace = true
-            } else if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
-                continue
-            } else {
-                if pendingSpace, !out.isEmpty { out.append(" ") }
-                pendingSpace = false
-                out.append(scalar)
-            }
-        }
-        return String(out)
-    }
+    public static func oneLine(_ raw: String) -> String { raw.singleLine() }
 
     static func saneSectionName(_ raw: String) -> String? {
         if raw.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) { return nil }
@@ -415,9 +408,5 @@ public enum ProfileMerger {
         return name
     }
 
-    static func shorten(_ text: String, to limit: Int = 80) -> String {
-        let scalars = text.unicodeScalars
-        guard scalars.count > limit else { return text }
-        return String(String.UnicodeScalarView(scalars.prefix(limit - 1))) + "…"
-    }
+    static func shorten(_ text: String, to limit: Int = 80) -> String { text.shortened(to: limit) }
 }

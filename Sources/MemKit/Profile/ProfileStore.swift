@@ -12,11 +12,12 @@ import Darwin
 ///   place, so a history file is never torn). At most `maxHistoryVersions` are kept; the
 ///   oldest go first.
 /// - `history/journal.jsonl` — one JSON object per line, one line per commit:
-///   `{"time", "action": "merge", "applied": [op…], "skipped": [{"op", "reason"}…],
-///   "sources", "through", "model", "previous"}` for a merge (each applied op carries an
-///   extra `"effect"`), `{"time", "action": "load"|"clear"|…, "previous", …}` for a
-///   whole-profile replacement. `previous` names the history file holding the bytes that
-///   were replaced, or is null when nothing was replaced.
+///   `{"id", "time", <the caller's fields>, "sha256", "previous"}` (see `commit`; what the
+///   fields say — action, bullet changes, source exchanges — is History/'s
+///   `ChangeRecorder`, the one caller). `previous` names the history file holding the
+///   bytes that were replaced, or is null when nothing was replaced. Lines written before
+///   ids have none (their id is their line number) and say `"action": "merge"`.
+/// - `history/provenance.json` — History/'s derived cache, not part of the protocol.
 /// - `cursor` — the delta's `through`, one line, written (atomically, 0600) after the
 ///   profile, so the porcelain can pass it to `mem-extract --after`.
 /// - `pending` — only while a commit is under way, or after one was interrupted (see below).
@@ -70,6 +71,9 @@ public struct ProfileStore: Sendable {
         public var wroteProfile: Bool
         /// The history file name holding the replaced bytes, if any.
         public var previous: String?
+        /// The journal line's id, and the line itself.
+        public var id: Int
+        public var entry: JSONValue
     }
 
     /// What `recover()` did about an interrupted commit.
@@ -90,7 +94,7 @@ public struct ProfileStore: Sendable {
                 return "completed an interrupted \(action)\(through.map { " through \($0)" } ?? ""): its profile was written; journal and cursor brought up to date"
             case let .discarded(action, through):
                 return "dropped an interrupted \(action)\(through.map { " through \($0)" } ?? "") whose profile was never written; "
-                    + (action == "merge" ? "the cursor did not move, so those exchanges are read again" : "the profile is unchanged")
+                    + (through != nil ? "the cursor did not move, so those exchanges are read again" : "the profile is unchanged")
             }
         }
     }
@@ -106,75 +110,91 @@ public struct ProfileStore: Sendable {
 
     /// The current profile bytes (validated), or nil when there is no profile yet.
     public func loadBytes() throws(MemError) -> [UInt8]? {
-        guard let bytes = try FileSystem.readIfPresent(profilePath, limit: 16 << 20) else { return nil }
-        _ = try ProfileDocument(validating: bytes, name: profilePath)
-        return bytes
+        try ProfileFile.readBytes(path: profilePath)
     }
 
-    /// Reads the profile (or starts from the default), applies `delta` and commits it.
-    /// An interrupted earlier commit is recovered first.
-    @discardableResult
-    public func mergeInPlace(_ delta: Delta) throws(MemError) -> MergeResult {
-        try prepareDirectories()
-        _ = try recover()
-        let original = try loadBytes()
-        let result = ProfileMerger.apply(delta, to: original.map { ProfileDocument(bytes: $0) } ?? .default)
-        try commitMerge(result, delta: delta, original: original)
-        return result
-    }
+    /// One change to commit (see `commit(_:)`): what to write, what it was computed from,
+    /// and the journal line's own fields.
+    public struct Change: Sendable {
+        /// The new profile bytes; nil leaves the profile as it is (a merge that changed
+        /// nothing is still journalled and moves the cursor; a hand edit is journalled
+        /// as found).
+        public var bytes: [UInt8]?
+        /// The profile bytes the change was computed from (nil: no profile file). If the
+        /// file no longer holds them, nothing is written (exit 75, try again).
+        public var original: [UInt8]?
+        /// The cursor to write once the line is journalled, if any.
+        public var cursor: String?
+        /// The line's `time` (default: now).
+        public var time: String?
+        /// The line's fields after `id`, `time` (`action`, `changes`, …); the store adds
+        /// `sha256` and `previous` after them.
+        public var fields: [(String, JSONValue)]
 
-    /// Commits a merge result (history copy, pending, atomic write, journal line, cursor).
-    /// `original` is what the merge started from (nil: no profile file); if the file
-    /// changed since, nothing is written and the error says to try again (75).
-    @discardableResult
-    public func commitMerge(_ result: MergeResult, delta: Delta, original: [UInt8]?) throws(MemError) -> CommitResult {
-        try prepareDirectories()
-        let newBytes = result.document.bytes
-        let shouldWrite = original.map { $0 != newBytes } ?? result.changed
-        var applied: [JSONValue] = []
-        var skipped: [JSONValue] = []
-        for outcome in result.outcomes {
-            if outcome.applied {
-                var pairs: [(String, JSONValue)] = []
-                if case let .object(opPairs) = outcome.op.json { pairs = opPairs }
-                pairs.append(("effect", .string(outcome.detail)))
-                applied.append(.object(pairs))
-            } else {
-                skipped.append(.object([("op", outcome.op.json), ("reason", .string(outcome.detail))]))
-            }
-        }
-        return try commit(writing: shouldWrite ? newBytes : nil, expecting: original, cursor: delta.through) { previous in
-            .object([
-                ("time", .string(Timestamp.nowISO8601())),
-                ("action", .string("merge")),
-                ("applied", .array(applied)),
-                ("skipped", .array(skipped)),
-                ("sources", .array(delta.sources.map { .string($0) })),
-                ("through", delta.through.map { .string($0) } ?? .null),
-                ("model", delta.model.map { .string($0) } ?? .null),
-                ("previous", previous.map { .string($0) } ?? .null),
-            ])
+        public init(bytes: [UInt8]?, original: [UInt8]?, cursor: String? = nil, time: String? = nil,
+                    fields: [(String, JSONValue)]) {
+            self.bytes = bytes
+            self.original = original
+            self.cursor = cursor
+            self.time = time
+            self.fields = fields
         }
     }
 
-    /// Replaces the whole profile with `bytes` (for `load`, `clear` and the like), keeping
-    /// the old bytes in the history and journalling `action` with any `details`. The
-    /// cursor is not touched. An interrupted earlier commit is recovered first.
+    /// Commits one change: steps 1–6 (see the type's documentation). The journal line is
+    /// `{"id", "time", <fields>, "sha256", "previous"}`: `id` one more than the last
+    /// line's (`JournalFile.nextID`), `sha256` the hash of the profile bytes the change
+    /// leaves (`bytes`, else `original`; null for no profile file) — what tells a later
+    /// command whether the profile was edited by hand since — and `previous` the history
+    /// file holding the bytes that were replaced, or null. An interrupted earlier commit is
+    /// recovered first. Callers hold the update lock (the porcelain takes it).
     @discardableResult
-    public func replaceProfile(with bytes: [UInt8], action: String,
-                               details: [(String, JSONValue)] = []) throws(MemError) -> CommitResult {
+    public func commit(_ change: Change) throws(MemError) -> CommitResult {
         try prepareDirectories()
         _ = try recover()
         let current = try FileSystem.readIfPresent(profilePath, limit: 16 << 20)
-        return try commit(writing: current != bytes ? bytes : nil, expecting: current, cursor: nil) { previous in
-            var pairs: [(String, JSONValue)] = [
-                ("time", .string(Timestamp.nowISO8601())),
-                ("action", .string(action)),
-            ]
-            pairs.append(contentsOf: details)
-            pairs.append(("previous", previous.map { .string($0) } ?? .null))
-            return .object(pairs)
+        if change.bytes != nil, current != change.original {
+            throw MemError(.tempFailure, "\(profilePath) changed while the change was being made; nothing written, try again")
         }
+        if let bytes = change.bytes, bytes == current {
+            var unchanged = change
+            unchanged.bytes = nil
+            return try commit(unchanged)
+        }
+        var previous: String?
+        if change.bytes != nil, let current {
+            previous = try saveHistory(current)
+        }
+        try stop(after: .historySaved)
+        let id = try JournalFile(path: journalPath).nextID()
+        let after = change.bytes ?? change.original
+        var pairs: [(String, JSONValue)] = [("id", .number(Double(id))), ("time", .string(change.time ?? Timestamp.nowISO8601()))]
+        pairs.append(contentsOf: change.fields)
+        pairs.append(("sha256", after.map { .string(SHA256.hex($0)) } ?? .null))
+        pairs.append(("previous", previous.map { .string($0) } ?? .null))
+        let entry: JSONValue = .object(pairs)
+        let offset = JournalFile(path: journalPath).size
+        let record: JSONValue = .object([
+            ("profile", .string(FileSystem.baseName(profilePath))),
+            ("sha256", after.map { .string(SHA256.hex($0)) } ?? .null),
+            ("journal_offset", .number(Double(offset))),
+            ("entry", entry),
+            ("cursor", change.cursor.map { .string($0) } ?? .null),
+        ])
+        try FileSystem.writeAtomically(pendingPath, bytes: Array((record.serialized() + "\n").utf8), mode: 0o600)
+        try stop(after: .pendingWritten)
+        if let bytes = change.bytes {
+            do {
+                try FileSystem.writeAtomically(profilePath, bytes: bytes, mode: 0o600)
+            } catch {
+                unlink(pendingPath)
+                throw error
+            }
+            try stop(after: .profileWritten)
+        }
+        try finish(entry: entry, cursor: change.cursor, journalOffset: offset)
+        if previous != nil { pruneHistory() }
+        return CommitResult(wroteProfile: change.bytes != nil, previous: previous, id: id, entry: entry)
     }
 
     /// Finishes or drops a commit that a killed process left half done (see the type's
@@ -214,54 +234,13 @@ public struct ProfileStore: Sendable {
 
     // MARK: - Steps
 
-    private func prepareDirectories() throws(MemError) {
+    /// Creates the profile's directory (0700 when it is the memory dir) and `history/`.
+    public func prepareDirectories() throws(MemError) {
         let memoryDir = MemoryLocation.fromEnvironment().memoryDir
         if !FileSystem.exists(directory) || FileSystem.resolvedPath(directory) == FileSystem.resolvedPath(memoryDir) {
             try FileSystem.makePrivateDirectory(directory)
         }
         try FileSystem.makePrivateDirectory(historyDirectory)
-    }
-
-    /// Steps 1–6 of a commit (see the type's documentation). `bytes` nil: the profile is
-    /// left as it is (a merge that changes nothing is still journalled and moves the
-    /// cursor). `entry` builds the journal line from the history file name, if any.
-    private func commit(writing bytes: [UInt8]?, expecting original: [UInt8]?, cursor: String?,
-                        entry makeEntry: (String?) -> JSONValue) throws(MemError) -> CommitResult {
-        // (Recovery never changes the profile, so `original` stays what it was.)
-        if FileSystem.exists(pendingPath) { _ = try recover() }
-        let current = try FileSystem.readIfPresent(profilePath, limit: 16 << 20)
-        if bytes != nil, current != original {
-            throw MemError(.tempFailure, "\(profilePath) changed while the delta was being merged; nothing written, try again")
-        }
-        var previous: String?
-        if bytes != nil, let current {
-            previous = try saveHistory(current)
-        }
-        try stop(after: .historySaved)
-        let entry = makeEntry(previous)
-        let offset = ProfileStore.fileSize(journalPath) ?? 0
-        let after = bytes ?? current
-        let record: JSONValue = .object([
-            ("profile", .string(FileSystem.baseName(profilePath))),
-            ("sha256", after.map { .string(SHA256.hex($0)) } ?? .null),
-            ("journal_offset", .number(Double(offset))),
-            ("entry", entry),
-            ("cursor", cursor.map { .string($0) } ?? .null),
-        ])
-        try FileSystem.writeAtomically(pendingPath, bytes: Array((record.serialized() + "\n").utf8), mode: 0o600)
-        try stop(after: .pendingWritten)
-        if let bytes {
-            do {
-                try FileSystem.writeAtomically(profilePath, bytes: bytes, mode: 0o600)
-            } catch {
-                unlink(pendingPath)
-                throw error
-            }
-            try stop(after: .profileWritten)
-        }
-        try finish(entry: entry, cursor: cursor, journalOffset: offset)
-        if previous != nil { pruneHistory() }
-        return CommitResult(wroteProfile: bytes != nil, previous: previous)
     }
 
     /// Steps 4–6: the journal line (unless already there at `journalOffset`; a torn one is
@@ -346,11 +325,6 @@ public struct ProfileStore: Sendable {
         #endif
     }
 
-    private static func fileSize(_ path: String) -> Int? {
-        var info = stat()
-        return stat(path, &info) == 0 ? Int(info.st_size) : nil
-    }
-
     private func stop(after step: CommitStep) throws(MemError) {
         if stopAfter == step { throw MemError(.ioError, "stopped after \(step) (test)") }
     }
@@ -358,21 +332,9 @@ public struct ProfileStore: Sendable {
     /// Writes `bytes` to a new `history/profile-<time>-<n>.md` (0600): into a temp file
     /// (fsynced), then linked to the first free name, so the name never shows torn bytes.
     func saveHistory(_ bytes: [UInt8]) throws(MemError) -> String {
-        var tempPath = ""
-        var fd: Int32 = -1
-        for attempt in 0..<100 {
-            tempPath = "\(historyDirectory)/.profile.tmp-\(getpid())-\(attempt)"
-            fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            if fd >= 0 || errno != EEXIST { break }
-        }
-        if fd < 0 { throw MemError(.cantCreate, "cannot create \(tempPath): \(lastErrorText())") }
-        var ok = bytes.withUnsafeBytes { StandardStreams.writeAll(fd: fd, bytes: $0) }
-        var failure = ok ? 0 : errno
-        if ok, fchmod(fd, 0o600) != 0 { ok = false; failure = errno }
-        if ok, fsync(fd) != 0 { ok = false; failure = errno }
-        if close(fd) != 0, ok { ok = false; failure = errno }
+        let tempPath = try FileSystem.writeTempFile(in: historyDirectory, for: "profile", bytes: bytes,
+                                                    naming: historyDirectory + "/profile-….md")
         defer { unlink(tempPath) }
-        if !ok { throw MemError(.ioError, "cannot write \(tempPath): \(lastErrorText(failure))") }
         let stamp = Timestamp.nowCompact()
         for n in 1...10_000 {
             let name = "profile-\(stamp)-\(n).md"
@@ -397,14 +359,15 @@ public struct ProfileStore: Sendable {
 
     /// Removes `.<name>.tmp-<pid>-<n>` files that `FileSystem.writeAtomically` and
     /// `saveHistory` left behind when their process was killed: beside the profile (or
-    /// its symlink's target), the cursor and `pending`, and in `history/`. A file whose
-    /// process still runs is left alone.
+    /// its symlink's target), the cursor, `pending`, the `forgotten` and `undone` lists,
+    /// and in `history/` (history copies, the provenance cache). A file whose process
+    /// still runs is left alone.
     func removeStaleTempFiles() {
         let target = FileSystem.resolvedPath(profilePath)
         let places: [(dir: String, names: Set<String>)] = [
             (FileSystem.directoryName(target), [FileSystem.baseName(target)]),
-            (directory, ["cursor", "pending"]),
-            (historyDirectory, ["profile"]),
+            (directory, ["cursor", "pending", "forgotten", "undone"]),
+            (historyDirectory, ["profile", "provenance.json"]),
         ]
         for (dir, names) in places {
             guard let handle = opendir(dir) else { continue }

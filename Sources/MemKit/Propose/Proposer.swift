@@ -81,7 +81,34 @@ public struct Proposer {
         return try propose(exchanges)
     }
 
+    /// The delta for `exchanges`, with what the journal may keep of the exchanges its ops
+    /// came from (`Delta.exchanges`: ids, time, model, conversation, the user's words as
+    /// `Redactor.snippet` leaves them) — mem-merge records it with the change, so `why`
+    /// can still say where a bullet came from once logs.db no longer has the exchange.
     public func propose(_ exchanges: [Exchange]) throws(MemError) -> Delta {
+        var delta = try makeDelta(exchanges)
+        delta.exchanges = Proposer.sourceExchanges(of: delta.ops, in: exchanges)
+        return delta
+    }
+
+    /// The exchanges `ops` cite; an op citing none could come from any exchange with
+    /// typed text (at most 20 of them are listed).
+    static func sourceExchanges(of ops: [DeltaOp], in exchanges: [Exchange]) -> [SourceExchange] {
+        guard !ops.isEmpty else { return [] }
+        let cited = Set(ops.compactMap(\.source))
+        let anyUncited = ops.contains { $0.source == nil }
+        var seen = Set<String>()
+        let chosen = exchanges.filter { exchange in
+            guard seen.insert(exchange.id).inserted else { return false }
+            return cited.contains(exchange.id) || (anyUncited && !(exchange.prompt ?? "").trimmingWhitespace().isEmpty)
+        }
+        return chosen.prefix(anyUncited ? 20 : chosen.count).map { exchange in
+            SourceExchange(id: exchange.id, datetime: exchange.datetime, model: exchange.model,
+                           conversation: exchange.conversation, words: Redactor.snippet(exchange.prompt ?? ""))
+        }
+    }
+
+    private func makeDelta(_ exchanges: [Exchange]) throws(MemError) -> Delta {
         guard let last = exchanges.last else { return Delta(ops: []) }
 
         let hasText = exchanges.map { !($0.prompt ?? "").trimmingWhitespace().isEmpty }
@@ -121,6 +148,22 @@ public struct Proposer {
             report("model: \(group.count == 1 ? "this exchange has" : "these exchanges have") no model recorded, so the built-in offline extractor reads \(group.count == 1 ? "it" : "them") (nothing is sent)")
             return local(group, send: send, profile: profile)
         }
+    }
+
+    /// Whether the profile has outgrown the fragment's budget (`LLM_MEMORY_MAX_CHARS`, as
+    /// mem-render reads it), so the model is asked to consolidate it; said on stderr.
+    func consolidation(_ profile: Profile) -> UpdatePrompt.Consolidation? {
+        let budget: Int
+        do {
+            budget = try FragmentBudget.fromEnvironment()
+        } catch {
+            report("\(error.message); the profile's size is not checked against it")
+            return nil
+        }
+        let fragment = FragmentRenderer.render(ProfileDocument(bytes: profile.bytes), maxChars: budget)
+        guard let consolidation = UpdatePrompt.Consolidation(fragment) else { return nil }
+        report("the profile has outgrown the fragment's budget (\(consolidation.injected) of \(consolidation.total) bullets fit in \(budget) characters): the model is asked to consolidate it")
+        return consolidation
     }
 
     /// The profile as read, and as text.
@@ -189,7 +232,7 @@ public struct Proposer {
             report("budget: sending \(batch.sent.count) exchange\(batch.sent.count == 1 ? "" : "s") (\(batch.sentChars) of \(options.limits.budgetChars) characters); the \(left) after them \(left == 1 ? "is" : "are") left for the next pass")
         }
         let prompt = UpdatePrompt(exchanges: batch.sent, profile: profile.text, limits: options.limits, today: options.today,
-                                  backfill: options.backfill)
+                                  consolidate: consolidation(profile), backfill: options.backfill)
         if prompt.redactions > 0 {
             report("redacted \(prompt.redactions) secret\(prompt.redactions == 1 ? "" : "s") from the text sent to the model")
         }

@@ -118,13 +118,16 @@ public struct UpdatePrompt: Sendable {
     /// How many secrets the redactor replaced in the text sent.
     public let redactions: Int
 
-    /// - Parameter today: today's date (`YYYY-MM-DD`); nil → today, UTC.
-    /// - Parameter backfill: the exchanges are from before memory started (`llm memory
-    ///   backfill`), older than what the profile says: the model is told so, and told to
-    ///   add what the profile lacks rather than change what it holds (mem-merge enforces
-    ///   the same with each bullet's source date: "the present wins").
+    /// - Parameters:
+    ///   - today: today's date (`YYYY-MM-DD`); nil → today, UTC.
+    ///   - consolidate: set when the profile has outgrown the fragment's budget: the model
+    ///     is asked to help it fit (`Consolidation`).
+    ///   - backfill: the exchanges are from before memory started (`llm memory backfill`),
+    ///     older than what the profile says: the model is told so, and told to add what
+    ///     the profile lacks rather than change what it holds (mem-merge enforces the same
+    ///     with each bullet's source date: "the present wins").
     public init(exchanges: [Exchange], profile: String, limits: Limits = Limits(), today: String? = nil,
-                backfill: Bool = false) {
+                consolidate: Consolidation? = nil, backfill: Bool = false) {
         var redactions = 0
         func redact(_ text: String) -> String {
             let (redacted, count) = Redactor.redactWithCount(text)
@@ -156,21 +159,17 @@ public struct UpdatePrompt: Sendable {
         var user = "Today is \(today ?? UpdatePrompt.today()).\n\n"
         user += "The current profile, section by section, bullets verbatim (use these exact texts for \"old\"):\n\n"
         user += "<profile>\n"
-        var profileBudget = limits.profileChars
-        var omitted = 0
-        for name in sections {
-            user += "## \(clean(name))\n"
-            let bullets = outline.sections.first(where: { $0.name.lowercased() == name.lowercased() })?.bullets ?? []
-            if bullets.isEmpty { user += "(no bullets yet)\n" }
-            for bullet in bullets {
-                let text = clean(bullet)
-                let size = text.unicodeScalars.count
-                if size > profileBudget { omitted += 1; continue }
-                profileBudget -= size
-                user += "- \(text)\n"
+        // Over `profileChars`, the bullets the batch may change and each section's newest.
+        let listing = ProfileListing(outline: outline, names: sections, userText: shown.map(\.prompt).joined(separator: "\n"),
+                                     budget: limits.profileChars, clean: clean)
+        for section in listing.sections {
+            user += "## \(clean(section.name))\n"
+            if section.shown.isEmpty, section.hidden == 0 { user += "(no bullets yet)\n" }
+            for text in section.shown { user += "- \(text)\n" }
+            if section.hidden > 0 {
+                user += "[… \(section.hidden) more bullet\(section.hidden == 1 ? "" : "s") of this section not shown …]\n"
             }
         }
-        if omitted > 0 { user += "[… \(omitted) more bullets not shown …]\n" }
         user += "</profile>\n\n"
 
         if shown.isEmpty {
@@ -193,6 +192,7 @@ public struct UpdatePrompt: Sendable {
                 user += frame.close
             }
         }
+        if let consolidate { user += consolidate.request }
         user += "Answer with the JSON ops only, citing each op's exchange number as \"ex\"."
         self.user = user
         self.redactions = redactions

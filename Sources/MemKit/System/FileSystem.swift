@@ -12,6 +12,17 @@ public enum FileSystem {
         return stat(path, &info) == 0
     }
 
+    /// When the file was last written (seconds since 1970), or nil when it does not exist.
+    public static func modificationTime(_ path: String) -> time_t? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        #if canImport(Darwin)
+        return info.st_mtimespec.tv_sec
+        #else
+        return info.st_mtim.tv_sec
+        #endif
+    }
+
     /// Reads a whole file. Missing file → `.noInput` (66); other failures → `.ioError`.
     public static func read(_ path: String, limit: Int = 64 << 20) throws(MemError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -60,36 +71,66 @@ public enum FileSystem {
         _ = chmod(path, 0o700)
     }
 
-    /// Replaces `path` atomically: temp file created with O_EXCL beside the real target
-    /// (a symlinked profile stays a symlink and its target is what changes), written,
-    /// given `mode`, fsynced, renamed over, directory fsynced. On error the temp file is
+    /// Replaces `path` atomically: a complete temp file beside the real target (a
+    /// symlinked profile stays a symlink and its target is what changes, see
+    /// `writeTempFile`), renamed over it, directory fsynced. On error the temp file is
     /// removed and the old file is untouched.
     public static func writeAtomically(_ path: String, bytes: [UInt8], mode: mode_t = 0o600) throws(MemError) {
         let target = resolvedPath(path)
         let dir = directoryName(target)
+        let tempPath = try writeTempFile(in: dir, for: baseName(target), bytes: bytes, mode: mode, naming: target)
+        if rename(tempPath, target) != 0 {
+            let failure = errno
+            unlink(tempPath)
+            throw MemError(.ioError, "cannot write \(target): \(lastErrorText(failure))")
+        }
+        syncDirectory(dir)
+    }
+
+    /// Writes `bytes` to a new temp file `<dir>/.<name>.tmp-<pid>-<n>` — created with
+    /// `O_EXCL` (so a file or symlink planted at that name is never written through),
+    /// given `mode` whatever the umask, fsynced — and returns its path, for the caller to
+    /// rename or link into place. The name tells `ProfileStore`'s recovery whose temp
+    /// file it is (the pid). On error nothing is left; `naming` is what messages call
+    /// the file being written.
+    public static func writeTempFile(in dir: String, for name: String, bytes: [UInt8], mode: mode_t = 0o600,
+                                     naming: String) throws(MemError) -> String {
         var tempPath = ""
         var fd: Int32 = -1
         for attempt in 0..<100 {
-            tempPath = "\(dir)/.\(baseName(target)).tmp-\(getpid())-\(attempt)"
+            tempPath = "\(dir)/.\(name).tmp-\(getpid())-\(attempt)"
             fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             if fd >= 0 || errno != EEXIST { break }
         }
         if fd < 0 {
             let code = errno
             let status: ExitStatus = code == ENOSPC || code == EDQUOT ? .ioError : .cantCreate
-            throw MemError(status, "cannot write \(target): \(lastErrorText(code))")
+            throw MemError(status, "cannot write \(naming): \(lastErrorText(code))")
         }
         var ok = bytes.withUnsafeBytes { StandardStreams.writeAll(fd: fd, bytes: $0) }
         var failure = ok ? 0 : errno
         if ok, fchmod(fd, mode) != 0 { ok = false; failure = errno }
         if ok, fsync(fd) != 0 { ok = false; failure = errno }
         if close(fd) != 0, ok { ok = false; failure = errno }
-        if ok, rename(tempPath, target) != 0 { ok = false; failure = errno }
         if !ok {
             unlink(tempPath)
-            throw MemError(.ioError, "cannot write \(target): \(lastErrorText(failure))")
+            throw MemError(.ioError, "cannot write \(naming): \(lastErrorText(failure))")
         }
-        syncDirectory(dir)
+        return tempPath
+    }
+
+    /// Writes a scratch file another program asked for (mem-render's `--notice-file`):
+    /// created or truncated in place, 0600, never through a symlink, with no temp file
+    /// beside it — its reader made the name (a temp name of its own, cleaned up with its
+    /// other temp files), so a write killed halfway leaves nothing it does not know of.
+    public static func writeScratch(_ path: String, _ text: String) throws(MemError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if fd < 0 { throw MemError(.cantCreate, "cannot write \(path): \(lastErrorText())") }
+        defer { close(fd) }
+        _ = fchmod(fd, 0o600)
+        guard StandardStreams.writeAll(fd: fd, text) else {
+            throw MemError(.ioError, "cannot write \(path): \(lastErrorText())")
+        }
     }
 
     /// Appends one line (creating the file 0600). Used for journals and logs, where a

@@ -52,8 +52,9 @@ enum Repo {
     /// The porcelain in this checkout.
     static var porcelain: String { root.appendingPathComponent("bin/llm-memory").path }
 
-    /// The tools the porcelain runs: the four stages in pipeline order, then mem-backfill.
-    static let tools = ["mem-extract", "mem-propose", "mem-merge", "mem-render", "mem-backfill"]
+    /// The tools the porcelain runs: the four stages in pipeline order, then mem-history
+    /// and mem-backfill.
+    static let tools = ["mem-extract", "mem-propose", "mem-merge", "mem-render", "mem-history", "mem-backfill"]
 }
 
 struct RunResult {

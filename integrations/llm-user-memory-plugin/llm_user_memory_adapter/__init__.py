@@ -67,8 +67,21 @@ def _mtime(path):
         return None
 
 
+def _read(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
 def _rendered_fragment():
-    """The fragment text for the current profile ('' when there is nothing to inject)."""
+    """The fragment text for the current profile ('' when there is nothing to inject).
+
+    Only reads: fragment.md when it is current, else what mem-render prints. A profile that
+    cannot be rendered (not text, a NUL byte …) is handed to the porcelain's `render`, as
+    the shell wrapper does: it keeps the last good fragment and records a notice, said once
+    at the prompt — the call goes on with what was injected before rather than fail."""
     memory_dir = _memory_dir()
     profile = os.path.join(memory_dir, "profile.md")
     fragment = os.path.join(memory_dir, "fragment.md")
@@ -77,8 +90,7 @@ def _rendered_fragment():
         return ""  # no profile: mem-render would print nothing
     fragment_time = _mtime(fragment)
     if fragment_time is not None and fragment_time >= profile_time:
-        with open(fragment, encoding="utf-8") as f:
-            return f.read()
+        return _read(fragment)
     render = _find("mem-render")
     if render is None:
         raise RuntimeError(NOT_FOUND.format(name="mem-render"))
@@ -89,10 +101,37 @@ def _rendered_fragment():
         stderr=subprocess.PIPE,
         timeout=60,
     )
-    if done.returncode != 0:
+    if done.returncode == 0:
+        return done.stdout.decode("utf-8", "replace")
+    porcelain = _find("llm-memory")
+    if porcelain is None:
         detail = done.stderr.decode("utf-8", "replace").strip()
         raise RuntimeError(f"mem-render failed (exit {done.returncode}): {detail}")
-    return done.stdout.decode("utf-8", "replace")
+    subprocess.run([porcelain, "render"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=60)
+    return _read(fragment)
+
+
+def _say_notice(memory_dir):
+    """What went wrong out of sight (a failed update, a profile that cannot be rendered),
+    said once on stderr when it is a terminal, as the shell wrapper says it: the porcelain
+    writes <memory dir>/notice; moved aside first, so one written meanwhile waits."""
+    notice = os.path.join(memory_dir, "notice")
+    if not (sys.stderr.isatty() and os.path.exists(notice)):
+        return
+    taken = f"{notice}.{os.getpid()}"
+    try:
+        os.replace(notice, taken)
+    except OSError:
+        return
+    try:
+        sys.stderr.write(_read(taken))
+        sys.stderr.flush()
+    finally:
+        try:
+            os.unlink(taken)
+        except OSError:
+            pass
 
 
 def memory_loader(argument):
@@ -110,6 +149,7 @@ def memory_loader(argument):
     if argument == "off-record" or _disabled():
         return llm.Fragment(OFF_RECORD, source=OFF_RECORD_SOURCE)
     text = _rendered_fragment()
+    _say_notice(_memory_dir())
     if not text.strip():
         return []  # nothing injected, nothing logged (an empty fragment would add a "\n")
     return llm.Fragment(text, source=SOURCE)

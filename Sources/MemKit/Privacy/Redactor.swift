@@ -1,5 +1,7 @@
 /// Removes secrets from text before it leaves the machine (the prompt mem-propose sends
-/// to a model) and vets what a model proposes to store.
+/// to a model) or is kept or shown by the memory (the journal's snippets of what the user
+/// typed, `mem-history why`), and vets what a model proposes to store. It lives apart
+/// from Propose/ because History/ needs it too; it depends on System/ alone.
 ///
 /// It is a single left-to-right scan over the UTF-8 bytes (no regular expressions: the
 /// Swift Regex engine is far too slow for 100 KB texts). Each secret is replaced by a
@@ -31,6 +33,14 @@ public enum Redactor {
     /// The text with every recognised secret replaced by a marker.
     public static func redact(_ text: String) -> String {
         redactWithCount(text).text
+    }
+
+    /// What may be kept or shown of something the user typed: redacted first (so a
+    /// secret cut in half is still found), then on one line, at most `limit` characters.
+    /// The journal keeps this much of each source exchange (120 characters); `why` and
+    /// `log` show it for words read from logs.db.
+    public static func snippet(_ text: String, limit: Int = 120) -> String {
+        redact(text).singleLine().shortened(to: limit)
     }
 
     /// The redacted text and how many secrets were replaced.
