@@ -6,12 +6,7 @@
 # user's, the deltas go from one tool to the other through a private temp file.
 
 require_history_tool() {
-  require_tools
-  if [ -n "$TOOLS" ]; then
-    [ -x "${TOOLS}mem-history" ] || die_with 69 "mem-history is not installed beside the other tools (see README: make install)"
-  else
-    command -v mem-history >/dev/null 2>&1 || die_with 69 "mem-history is not installed or not on PATH (see README: make install)"
-  fi
+  require_tool mem-history
 }
 
 # history_view SUBCOMMAND ARG…: mem-history's text as it is; on a terminal in colour

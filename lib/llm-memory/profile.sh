@@ -71,6 +71,7 @@ cmd_edit() {
     note "waiting for the running update to finish…"
     lock_memory_dir 600 || die_with 75 "the update lock is still held; try again later"
   fi
+  set_origin_or_warn
   draft="$MEMORY_DIR/.edit.md"
   # The draft is a regular file an earlier edit made; a symlink there was planted (the
   # editor and the copy below would write through it): it goes.
@@ -144,6 +145,7 @@ cmd_load() {
     remove_stale_tmp "$MEMORY_DIR/.load"
   fi
   lock_memory_dir 600 || die_with 75 "the update lock is held; try again later"
+  set_origin_or_warn
   if [ -n "${load_tmp:-}" ]; then
     # mem-merge's messages name what the user gave, not the copy.
     [ "$file" = - ] && file=stdin
@@ -178,6 +180,7 @@ cmd_clear() {
   fi
   ensure_memory_dir
   lock_memory_dir 600 || die_with 75 "the update lock is held; try again later"
+  set_origin_or_warn
   tool mem-merge --profile "$PROFILE" --in-place --clear || exit $?
   render_fragment || die_with "$?" "the profile was cleared but the fragment could not be rendered"
   release_lock_and_follow_up
@@ -293,6 +296,21 @@ LLM_MEMORY_LLM LLM_MEMORY_MAX_CHARS LLM_MEMORY_MODEL LLM_MEMORY_UPDATE_INTERVAL 
 # model [ID|--unset]: the memory model every conversation is sent to for updates
 # (mem-propose reads the file). With none, each conversation goes back only to the model
 # it was held with. An ID llm does not list is refused, so a typo is not stored.
+# check_model_id ID WHAT_HAPPENED: exits 69 when llm has no model ID (`local`, the
+# built-in offline extractor, is always there), ending the message with WHAT_HAPPENED.
+check_model_id() {
+  [ "$1" != local ] || return 0
+  llm_cmd="${LLM_MEMORY_LLM:-llm}"
+  if command -v "$llm_cmd" >/dev/null 2>&1; then
+    # `llm models list -m ID` prints the model when llm has it, nothing when not.
+    known=$(LLM_MEMORY_DISABLED=true "$llm_cmd" models list -m "$1" </dev/null 2>/dev/null) ||
+      die_with 69 "could not ask llm which models it has; $2"
+    [ -n "$known" ] || die_with 69 "llm has no model '$1' (llm models list shows them); $2"
+  else
+    note "llm not found, so '$1' was not checked against its models"
+  fi
+}
+
 cmd_model() {
   [ $# -le 1 ] || { shift; unexpected "$@"; }
   case "${1:-}" in
@@ -313,17 +331,7 @@ cmd_model() {
     -*) unexpected "$1" ;;
     *[[:space:]]*) usage_error "a model id is one word, not '$1'" ;;
     *)
-      if [ "$1" != local ]; then
-        llm_cmd="${LLM_MEMORY_LLM:-llm}"
-        if command -v "$llm_cmd" >/dev/null 2>&1; then
-          # `llm models list -m ID` prints the model when llm has it, nothing when not.
-          known=$(LLM_MEMORY_DISABLED=true "$llm_cmd" models list -m "$1" </dev/null 2>/dev/null) ||
-            die_with 69 "could not ask llm which models it has; nothing changed"
-          [ -n "$known" ] || die_with 69 "llm has no model '$1' (llm models list shows them); nothing changed"
-        else
-          note "llm not found, so '$1' was not checked against its models"
-        fi
-      fi
+      check_model_id "$1" "nothing changed"
       ensure_memory_dir
       printf '%s\n' "$1" | write_file "$MODEL_FILE" || die_with 73 "cannot write $MODEL_FILE"
       if [ "$1" = local ]; then
@@ -387,6 +395,21 @@ cmd_status() {
     printf 'waiting:        %s exchange(s) not yet applied (cursor: %s)\n' "$waiting" "${after:-start}"
   else
     printf 'waiting:        unknown (no log database yet?)\n'
+  fi
+  # What was logged before memory started: learned only by a backfill (mem-backfill
+  # status says how far one has got, in one line).
+  if [ ! -e "$ORIGIN_FILE" ]; then
+    printf 'backfill:       memory is not set up yet: it starts at the newest exchange when it is (install-shell or the first update)\n'
+  elif have_tool mem-backfill; then
+    if backfill_line=$(tool mem-backfill status 2>/dev/null); then
+      if [ -f "$BACKFILL_PID" ] && kill -0 "$(cat -- "$BACKFILL_PID" 2>/dev/null)" 2>/dev/null; then
+        printf 'backfill:       running (pid %s): %s\n' "$(cat -- "$BACKFILL_PID")" "$backfill_line"
+      else
+        printf 'backfill:       %s\n' "$backfill_line"
+      fi
+    else
+      printf 'backfill:       unknown (mem-backfill status failed)\n'
+    fi
   fi
   # The last run's outcome (last-update: time, outcome, message, one per line); when it
   # failed, why (the failing stage's own words). An older failure that a later run got

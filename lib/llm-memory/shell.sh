@@ -86,6 +86,22 @@ cmd_install_shell() {
     umask 077
   fi
   note "installed in $rc; open a new shell (or: . $rc) to use it"
+  start_memory_here
+}
+
+# start_memory_here: memory starts learning now (its starting point is fixed, under the
+# update lock); says once how many earlier exchanges llm has logged and that
+# `llm memory backfill` learns from them. Never fails install-shell: without the tools
+# or the lock, the first update fixes the starting point instead.
+start_memory_here() {
+  have_tools || return 0
+  ensure_memory_dir
+  lock_memory_dir 10 || return 0
+  set_origin_or_warn
+  exec 9<&-
+  if have_tool mem-backfill && [ -e "$ORIGIN_FILE" ]; then
+    tool mem-backfill status --note 2>/dev/null | while IFS= read -r line; do note "$line"; done
+  fi
 }
 
 about_install_shell() {
@@ -94,6 +110,9 @@ Adds the llm wrapper to the startup file of SHELL (default: the shell $SHELL nam
 one marked block in ~/.bashrc or ${ZDOTDIR:-~}/.zshrc, or the file
 ~/.config/fish/conf.d/llm-memory.fish. Running it again changes nothing; the first
 change keeps a backup (<file>.llm-memory.bak). uninstall-shell takes it away again.
+Memory learns from what you say from now on: the first install fixes its starting point
+at the newest exchange llm has logged, and says how many earlier ones there are —
+`llm memory backfill` learns from those, on purpose (it shows the cost first).
 ABOUT
 }
 

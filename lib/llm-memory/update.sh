@@ -151,6 +151,48 @@ recover_locked() {
   run_stage mem-merge --profile "$PROFILE" --recover
 }
 
+# ---- memory's starting point ------------------------------------------------------------
+
+# set_origin_locked: fixes where memory starts, the first time it is set up (the caller
+# holds the update lock, so two first runs agree): origin holds the cursor of the newest
+# exchange llm has logged now (mem-extract --newest) and the time, and the cursor starts
+# there, so no update ever sends an older exchange — those are for `llm memory backfill`,
+# asked for on purpose. A memory that already has a cursor was reading from the start of
+# the log before origins existed: its origin is the start (nothing to backfill). A cursor
+# missing beside an origin (killed between the two writes) is put back at the origin.
+# Fails with mem-extract's status (its message in $stage_message), or 73.
+set_origin_locked() {
+  if [ ! -e "$ORIGIN_FILE" ]; then
+    if [ -e "$CURSOR_FILE" ]; then
+      origin=r0.t0
+    else
+      origin=$(tool mem-extract --newest 2>/dev/null) || {
+        stage_status=$?
+        stage_message="mem-extract --newest failed (exit $stage_status): cannot tell where llm's log stands"
+        return "$stage_status"
+      }
+    fi
+    printf '%s\n%s\n' "$origin" "$(now)" | write_file "$ORIGIN_FILE" || {
+      stage_message="cannot write $ORIGIN_FILE"
+      return 73
+    }
+  fi
+  if [ ! -e "$CURSOR_FILE" ]; then
+    IFS= read -r origin <"$ORIGIN_FILE" || origin=""
+    printf '%s\n' "${origin:-r0.t0}" | write_file "$CURSOR_FILE" || {
+      stage_message="cannot write $CURSOR_FILE"
+      return 73
+    }
+  fi
+}
+
+# set_origin_or_warn: set_origin_locked for commands that do not read llm's log (edit,
+# load, clear, install-shell): a log that cannot be read now is said, and the next
+# update fixes the starting point instead.
+set_origin_or_warn() {
+  set_origin_locked || note "memory's starting point is not fixed yet (${stage_message:-}); the next update fixes it"
+}
+
 # pass_failed MESSAGE: why a pass failed, recorded for `status` and printed for
 # run_update_locked, which says it even when last-update cannot be written (a full disk).
 pass_failed() {
@@ -233,6 +275,12 @@ run_update_locked() {
     record_run failed "mem-merge --recover failed (exit $status): ${stage_message:-it left no message}; nothing was changed"
     notify update "the last update failed: an interrupted commit could not be recovered (mem-merge --recover, exit $status)"
     die_with "$status" "update stopped: an interrupted commit could not be recovered"
+  }
+  set_origin_locked || {
+    status=$?
+    end_progress
+    record_run failed "$stage_message; nothing was changed"
+    die_with "$status" "update stopped: $stage_message"
   }
   work=$(mktemp -d "$MEMORY_DIR/.update.XXXXXX" 2>&1) || {
     end_progress

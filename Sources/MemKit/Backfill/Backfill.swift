@@ -74,8 +74,22 @@ public enum Backfill {
         var state = try context.state()
         let before = state
         state.foldRun()
-        let start = try context.reader().map { (reader) throws(MemError) in try range.start(in: reader, origin: state.origin) } ?? state.origin
-        let run = state.runs(from: start).first
+        var run: BackfillState.Run?
+        if let reader = try context.reader() {
+            let start = try range.start(in: reader, origin: state.origin)
+            // A stretch with no rows (rowids llm never used, or rows gone) is read by definition.
+            while let first = state.runs(from: start).first {
+                let rows: [LogTable: [RowidRanges.Range]] = [
+                    .responses: [.init(low: first.after.responsesRowid, high: first.until.responsesRowid)],
+                    .turns: [.init(low: first.after.turnsRowid, high: first.until.turnsRowid)],
+                ]
+                if try count(rows, in: reader) > 0 {
+                    run = first
+                    break
+                }
+                for (table, ranges) in rows { ranges.forEach { state.done[table, default: RowidRanges()].insert($0) } }
+            }
+        }
         if state != before || FileSystem.exists(context.files.cursor) {
             try state.save(context.files)
             if unlink(context.files.cursor) != 0, errno != ENOENT {

@@ -101,8 +101,11 @@ public struct ChangeRecorder: Sendable {
 
         let newBytes = result.document.bytes
         let write = original.map { $0 != newBytes } ?? result.changed
-        let commit = try store.commit(ProfileStore.Change(bytes: write ? newBytes : nil, original: original,
-                                                          cursor: delta.through, fields: fields))
+        var change = ProfileStore.Change(bytes: write ? newBytes : nil, original: original, cursor: delta.through, fields: fields)
+        // A backfill reads what lies before memory's start: it moves its own cursor, never
+        // the live updates'.
+        if delta.action == .backfill { change.cursorFile = ProfileStore.backfillCursorFile }
+        let commit = try store.commit(change)
         record(commit, onto: &provenance, leaving: result.document)
         return result
     }

@@ -19,7 +19,9 @@ import Darwin
 ///   ids have none (their id is their line number) and say `"action": "merge"`.
 /// - `history/provenance.json` — History/'s derived cache, not part of the protocol.
 /// - `cursor` — the delta's `through`, one line, written (atomically, 0600) after the
-///   profile, so the porcelain can pass it to `mem-extract --after`.
+///   profile, so the porcelain can pass it to `mem-extract --after`. A backfill's commit
+///   writes `backfill-cursor` instead (`Change.cursorFile`): how far `llm memory
+///   backfill` has read of what was logged before memory started, in the same protocol.
 /// - `pending` — only while a commit is under way, or after one was interrupted (see below).
 ///
 /// ## Commits: nothing lost, nothing doubled
@@ -30,7 +32,7 @@ import Darwin
 /// 2. `pending`, written atomically: `{"profile": <file name>, "sha256": <hash of the
 ///    profile bytes the commit leaves, null for no profile file>, "journal_offset": <the
 ///    journal's size before this commit's line>, "entry": <that journal line>, "cursor":
-///    <the cursor to write, or null>}`;
+///    <the cursor to write, or null>, "cursor_file": <its file, when not `cursor`>}`;
 /// 3. the profile, replaced atomically (when its bytes change);
 /// 4. the journal line (appended);
 /// 5. the cursor (replaced atomically);
@@ -63,7 +65,12 @@ public struct ProfileStore: Sendable {
     public var directory: String { FileSystem.directoryName(profilePath) }
     public var historyDirectory: String { directory + "/history" }
     public var journalPath: String { historyDirectory + "/journal.jsonl" }
-    public var cursorPath: String { directory + "/cursor" }
+    public var cursorPath: String { directory + "/" + ProfileStore.cursorFile }
+
+    /// The cursor files a commit may move: live updates' and the backfill's.
+    public static let cursorFile = "cursor"
+    public static let backfillCursorFile = "backfill-cursor"
+    static let cursorFiles: Set<String> = [cursorFile, backfillCursorFile]
     public var pendingPath: String { directory + "/pending" }
 
     public struct CommitResult: Equatable, Sendable {
@@ -125,6 +132,8 @@ public struct ProfileStore: Sendable {
         public var original: [UInt8]?
         /// The cursor to write once the line is journalled, if any.
         public var cursor: String?
+        /// The file it goes to, beside the profile: `cursor`, or a backfill's `backfill-cursor`.
+        public var cursorFile: String = ProfileStore.cursorFile
         /// The line's `time` (default: now).
         public var time: String?
         /// The line's fields after `id`, `time` (`action`, `changes`, …); the store adds
@@ -180,7 +189,7 @@ public struct ProfileStore: Sendable {
             ("journal_offset", .number(Double(offset))),
             ("entry", entry),
             ("cursor", change.cursor.map { .string($0) } ?? .null),
-        ])
+        ] + (change.cursorFile == ProfileStore.cursorFile ? [] : [("cursor_file", .string(change.cursorFile))]))
         try FileSystem.writeAtomically(pendingPath, bytes: Array((record.serialized() + "\n").utf8), mode: 0o600)
         try stop(after: .pendingWritten)
         if let bytes = change.bytes {
@@ -192,7 +201,7 @@ public struct ProfileStore: Sendable {
             }
             try stop(after: .profileWritten)
         }
-        try finish(entry: entry, cursor: change.cursor, journalOffset: offset)
+        try finish(entry: entry, cursor: change.cursor, cursorFile: change.cursorFile, journalOffset: offset)
         if previous != nil { pruneHistory() }
         return CommitResult(wroteProfile: change.bytes != nil, previous: previous, id: id, entry: entry)
     }
@@ -215,6 +224,13 @@ public struct ProfileStore: Sendable {
         }
         let action = entry["action"]?.stringValue ?? "commit"
         let cursor = record["cursor"]?.stringValue
+        // Only a cursor file of ours: a record naming another is not ours to follow.
+        let cursorFile = record["cursor_file"]?.stringValue ?? ProfileStore.cursorFile
+        guard ProfileStore.cursorFiles.contains(cursorFile) else {
+            unlink(pendingPath)
+            FileSystem.syncDirectory(directory)
+            return .discarded(action: "commit (pending record names an unknown cursor file)", through: nil)
+        }
         let offset = Int(offsetValue)
         let journalled = try journalState(at: offset, line: entry.serialized())
         // The record names its profile (another --profile may share this directory, its
@@ -224,7 +240,7 @@ public struct ProfileStore: Sendable {
         let expected = record["sha256"]?.stringValue
         let profileWritten = current.map { SHA256.hex($0) } == expected
         if journalled != .absent || profileWritten {
-            try finish(entry: entry, cursor: cursor, journalOffset: offset)
+            try finish(entry: entry, cursor: cursor, cursorFile: cursorFile, journalOffset: offset)
             return .completed(action: action, through: cursor)
         }
         unlink(pendingPath)
@@ -244,8 +260,8 @@ public struct ProfileStore: Sendable {
     }
 
     /// Steps 4–6: the journal line (unless already there at `journalOffset`; a torn one is
-    /// cut off first), the cursor, and `pending` removed.
-    private func finish(entry: JSONValue, cursor: String?, journalOffset offset: Int) throws(MemError) {
+    /// cut off first), the cursor (into `cursorFile`), and `pending` removed.
+    private func finish(entry: JSONValue, cursor: String?, cursorFile: String, journalOffset offset: Int) throws(MemError) {
         let line = entry.serialized()
         switch try journalState(at: offset, line: line) {
         case .complete:
@@ -260,7 +276,7 @@ public struct ProfileStore: Sendable {
         }
         try stop(after: .journalAppended)
         if let cursor {
-            try FileSystem.writeAtomically(cursorPath, bytes: Array((cursor + "\n").utf8), mode: 0o600)
+            try FileSystem.writeAtomically(directory + "/" + cursorFile, bytes: Array((cursor + "\n").utf8), mode: 0o600)
             try stop(after: .cursorWritten)
         }
         unlink(pendingPath)
@@ -366,7 +382,7 @@ public struct ProfileStore: Sendable {
         let target = FileSystem.resolvedPath(profilePath)
         let places: [(dir: String, names: Set<String>)] = [
             (FileSystem.directoryName(target), [FileSystem.baseName(target)]),
-            (directory, ["cursor", "pending", "forgotten", "undone"]),
+            (directory, ["cursor", "backfill-cursor", "pending", "forgotten", "undone"]),
             (historyDirectory, ["profile", "provenance.json"]),
         ]
         for (dir, names) in places {

@@ -88,6 +88,7 @@ public struct Proposer {
     public func propose(_ exchanges: [Exchange]) throws(MemError) -> Delta {
         var delta = try makeDelta(exchanges)
         delta.exchanges = Proposer.sourceExchanges(of: delta.ops, in: exchanges)
+        if options.backfill { delta.action = .backfill }
         return delta
     }
 
