@@ -77,7 +77,7 @@ public struct UpdatePrompt: Sendable {
         return userText.unicodeScalars.count + replyText.unicodeScalars.count
     }
 
-    /// The sections of a new profile (DESIGN.md, mem-merge).
+    /// The sections of a new profile (README, mem-merge).
     public static let defaultSections = ["Personal Information", "Current Projects", "Interests", "Preferences"]
 
     public let system: String
