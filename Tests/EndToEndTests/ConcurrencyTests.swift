@@ -5,8 +5,9 @@ import MemKit
 import Glibc
 #endif
 
-/// Many `llm` calls at once through the shell wrapper (DESIGN.md, "Updates: nothing lost,
-/// nothing doubled"; the wrapper starts one background update per call).
+/// Many `llm` calls at once through the shell wrapper (ARCHITECTURE.md, "Invariants": one
+/// update at a time, nothing lost, nothing doubled; the wrapper starts one background
+/// update per call).
 ///
 /// Twenty `llm -m facts "I like fact-00NN."` calls are started together from one
 /// interactive bash (`bash -ic`, the rc block that `llm-memory install-shell bash` wrote),

@@ -6,7 +6,7 @@ import TestKit
 import Glibc
 #endif
 
-/// "Nothing lost, nothing doubled" under SIGKILL (DESIGN.md, Updates).
+/// "Nothing lost, nothing doubled" under SIGKILL (ARCHITECTURE.md, "Invariants": the commit protocol).
 ///
 /// The harness kills `llm-memory update` — its whole process group, or one stage
 /// (mem-extract, mem-propose, mem-merge — `--recover` and `--in-place` — or mem-render) —

@@ -16,21 +16,21 @@ import Testing
     }
 
     static func read(_ db: String, windowed: Bool, chunkSize: Int, span: Int? = nil, after cursor: Cursor = .start,
-                     limit: Int? = nil, offRecord: OffRecordStretches = .init()) throws -> (exchanges: [Exchange], lookups: Int) {
+                     limit: Int? = nil, offRecord: OffRecordStretches = .init()) throws -> [Exchange] {
         let reader = try ExchangeReader(database: SQLiteDatabase(path: fixture(db)),
                                         chunkSize: chunkSize, windowed: windowed, windowSpan: span)
         var exchanges: [Exchange] = []
         try reader.read(after: cursor, limit: limit, offRecord: offRecord) { exchanges.append($0) }
-        return (exchanges, reader.messageLookups)
+        return exchanges
     }
 
     /// A narrow window cuts through messages' parts at its low end and misses messages
     /// of long chains: those must come by hash, never half.
     @Test(arguments: databases, [1, 2, 3, 7, 200])
     func theWindowReadsWhatLookingUpEveryMessageReads(db: String, chunkSize: Int) throws {
-        let expected = try Self.read(db, windowed: false, chunkSize: 200).exchanges
+        let expected = try Self.read(db, windowed: false, chunkSize: 200)
         for span in [1, 2, 3, 5, nil] {
-            let windowed = try Self.read(db, windowed: true, chunkSize: chunkSize, span: span).exchanges
+            let windowed = try Self.read(db, windowed: true, chunkSize: chunkSize, span: span)
             #expect(windowed.count == expected.count, "span \(String(describing: span))")
             for (got, want) in zip(windowed, expected) {
                 #expect(got == want, "span \(String(describing: span))")
@@ -40,23 +40,14 @@ import Testing
 
     @Test(arguments: databases)
     func aReadResumedAfterAnyCursorReadsTheRestOfAFullRead(db: String) throws {
-        let full = try Self.read(db, windowed: false, chunkSize: 200).exchanges
+        let full = try Self.read(db, windowed: false, chunkSize: 200)
         #expect(!full.isEmpty)
         for (i, exchange) in full.enumerated() {
             let rest = try Self.read(db, windowed: true, chunkSize: 4, span: 2, after: Cursor(token: exchange.cursor))
-            #expect(rest.exchanges == Array(full[(i + 1)...]), "resuming after \(exchange.cursor)")
+            #expect(rest == Array(full[(i + 1)...]), "resuming after \(exchange.cursor)")
             let next = try Self.read(db, windowed: true, chunkSize: 200, after: Cursor(token: exchange.cursor), limit: 1)
-            #expect(next.exchanges == Array(full[(i + 1)...].prefix(1)), "one exchange after \(exchange.cursor)")
+            #expect(next == Array(full[(i + 1)...].prefix(1)), "one exchange after \(exchange.cursor)")
         }
-    }
-
-    @Test func theWindowAnswersMostMessagesWithoutALookUp() throws {
-        let plain = try Self.read("modern-0.36.db", windowed: false, chunkSize: 200)
-        let windowed = try Self.read("modern-0.36.db", windowed: true, chunkSize: 200)
-        // Without the window every input and output message is looked up; with it only
-        // those stored before the read (an identical chat, a conversation's root).
-        #expect(plain.lookups >= 2 * plain.exchanges.count)
-        #expect(windowed.lookups * 4 < plain.lookups, "\(windowed.lookups) look-ups with the window, \(plain.lookups) without")
     }
 
     // MARK: - off the record
@@ -74,11 +65,11 @@ import Testing
     /// every later one of its conversation are off the record, nothing else is.
     @Test(arguments: databases)
     func aConversationPausedOnceStaysOffTheRecordAndNothingElseDoes(db: String) throws {
-        let full = try Self.read(db, windowed: true, chunkSize: 200).exchanges
+        let full = try Self.read(db, windowed: true, chunkSize: 200)
         let (start, before) = try Self.conversationStart(full)
         let conversation = full[start].conversation
         let paused = OffRecordStretches(stretches: [.init(from: before, to: try Cursor(token: full[start].cursor))])
-        let read = try Self.read(db, windowed: true, chunkSize: 3, offRecord: paused).exchanges
+        let read = try Self.read(db, windowed: true, chunkSize: 3, offRecord: paused)
         #expect(read.map(\.id) == full.map(\.id))
         #expect(read.map(\.cursor) == full.map(\.cursor))
         for (i, (got, plain)) in zip(read, full).enumerated() {
@@ -95,28 +86,28 @@ import Testing
     /// too: the conversations paused before the cursor are looked up when a read starts.
     @Test(arguments: databases)
     func aResumedReadKeepsOffTheRecordWhatAFullReadDoes(db: String) throws {
-        let plain = try Self.read(db, windowed: true, chunkSize: 200).exchanges
+        let plain = try Self.read(db, windowed: true, chunkSize: 200)
         let (start, before) = try Self.conversationStart(plain)
         let paused = OffRecordStretches(stretches: [
             .init(from: before, to: try Cursor(token: plain[start].cursor)),
             .init(from: try Cursor(token: plain[plain.count - 3].cursor)),
         ])
-        let full = try Self.read(db, windowed: true, chunkSize: 200, offRecord: paused).exchanges
+        let full = try Self.read(db, windowed: true, chunkSize: 200, offRecord: paused)
         #expect(full.contains { $0.skip == .paused })
         #expect(full.contains { $0.skip == nil })
         for (i, exchange) in full.enumerated() {
             let rest = try Self.read(db, windowed: true, chunkSize: 4, span: 2, after: Cursor(token: exchange.cursor),
                                      offRecord: paused)
-            #expect(rest.exchanges == Array(full[(i + 1)...]), "resuming after \(exchange.cursor)")
+            #expect(rest == Array(full[(i + 1)...]), "resuming after \(exchange.cursor)")
         }
     }
 
     @Test(arguments: databases)
     func theNewestCursorIsTheLastExchangesAndNothingFollowsIt(db: String) throws {
-        let all = try Self.read(db, windowed: true, chunkSize: 200).exchanges
+        let all = try Self.read(db, windowed: true, chunkSize: 200)
         let reader = try ExchangeReader(database: SQLiteDatabase(path: Self.fixture(db)))
         let newest = try reader.newest()
         #expect(newest.description == all.last?.cursor)
-        #expect(try Self.read(db, windowed: true, chunkSize: 200, after: newest).exchanges.isEmpty)
+        #expect(try Self.read(db, windowed: true, chunkSize: 200, after: newest).isEmpty)
     }
 }

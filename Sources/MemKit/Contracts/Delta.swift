@@ -1,4 +1,4 @@
-/// One change to one bullet of one profile section, as DESIGN.md fixes it.
+/// One change to one bullet of one profile section, as ARCHITECTURE.md and the README's mem-propose section fix it.
 public struct DeltaOp: Equatable, Sendable {
     public enum Kind: String, Sendable, CaseIterable {
         case add, replace, remove

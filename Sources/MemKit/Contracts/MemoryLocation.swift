@@ -1,5 +1,5 @@
 /// Where llm keeps its files and where the memory lives, from the same environment
-/// variables llm and the porcelain read (DESIGN.md, "Where things live").
+/// variables llm and the porcelain read (README, "Files").
 public struct MemoryLocation: Sendable {
     public let llmUserDir: String
     public let memoryDir: String

@@ -134,9 +134,6 @@ public final class ExchangeReader {
         }
     }
 
-    /// Messages read by hash instead of from the window, so far (for the tests).
-    var messageLookups: Int { modern?.lookups ?? 0 }
-
     /// The position of the newest exchange: the highest rowid of each table (0 for a
     /// table that is empty or missing). Reading after it gives only what is logged later.
     public func newest() throws(MemError) -> Cursor {

@@ -32,8 +32,6 @@ final class MessageStoreSource {
     private var window = Window()
     private var messagesThrough: Int64 = 0
     private var partsThrough: Int64 = 0
-    /// Messages and part lists read by hash rather than from the window (for the tests).
-    private(set) var lookups = 0
 
     private struct Message {
         var parent: MessageHash?
@@ -221,7 +219,6 @@ final class MessageStoreSource {
 
     private func message(_ hash: MessageHash) throws(MemError) -> Message? {
         if let known = window.messages[hash] { return known }
-        lookups += 1
         return try selectMessage.query([.text(hash.description)]) { row in
             Message(parent: row.hash(0), role: row.text(1) ?? "")
         }.first
@@ -229,7 +226,6 @@ final class MessageStoreSource {
 
     private func parts(of hash: MessageHash) throws(MemError) -> ArraySlice<Part> {
         if let range = window.parts[hash] { return window.partRows[range] }
-        lookups += 1
         return try selectParts.query([.text(hash.description)]) { row in
             Part(type: row.text(0) ?? "", text: row.text(1), payload: row.text(2))
         }[...]

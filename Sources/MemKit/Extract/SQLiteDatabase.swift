@@ -60,7 +60,7 @@ public final class SQLiteDatabase {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Maps SQLite result codes to the stage exit statuses DESIGN.md fixes.
+    /// Maps SQLite result codes to the stage exit statuses ARCHITECTURE.md lists.
     static func error(code: Int32, message: String, path: String) -> MemError {
         switch code & 0xFF {
         case SQLITE_BUSY, SQLITE_LOCKED:

@@ -1,4 +1,4 @@
-/// mem-propose's work: exchanges in, one delta out (DESIGN.md, "mem-propose").
+/// mem-propose's work: exchanges in, one delta out (README, "mem-propose").
 ///
 /// 1. Reads the exchanges (JSON Lines; a malformed line is a data error, exit 65) and the
 ///    profile (one mem-merge would refuse — not UTF-8 text, over 1 MiB — is exit 65 too).

@@ -106,7 +106,7 @@ public struct UpdatePrompt: Sendable {
         return limit + " [… \(count - limit) characters trimmed …] ".unicodeScalars.count
     }
 
-    /// The sections of a new profile (DESIGN.md, mem-merge).
+    /// The sections of a new profile (README, mem-merge).
     public static let defaultSections = ["Personal Information", "Current Projects", "Interests", "Preferences"]
 
     public let system: String

@@ -56,7 +56,7 @@ def _disabled():
 
 
 def _memory_dir():
-    # DESIGN.md: $LLM_MEMORY_DIR, else <llm user dir>/memory (llm's own user_dir()).
+    # README, Files: $LLM_MEMORY_DIR, else <llm user dir>/memory (llm's own user_dir()).
     return os.environ.get("LLM_MEMORY_DIR") or os.path.join(str(llm.user_dir()), "memory")
 
 

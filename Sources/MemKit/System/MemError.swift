@@ -1,4 +1,5 @@
-/// Exit statuses from BSD sysexits.h, the contract every stage keeps (DESIGN.md).
+/// Exit statuses from BSD sysexits.h, the contract every stage keeps (ARCHITECTURE.md).
+/// They live in System/, the bottom layer, because every layer reports through them.
 public enum ExitStatus: Int32, Sendable {
     case ok = 0
     /// Not an error of the input or the system: the command did nothing on purpose and
