@@ -23,10 +23,12 @@ struct BadInputTests {
     static let addRole = GuardUser.delta(adding: "Role: Rust developer")
 
     /// A user with the sample profile applied, one more exchange waiting, the model ready
-    /// to add the role.
-    func userWithOneExchangeWaiting() throws -> GuardUser {
+    /// to add the role. Memory was set up before the exchange — in the sandbox's
+    /// `memory-elsewhere` (LLM_MEMORY_DIR) when `elsewhere`.
+    func userWithOneExchangeWaiting(memoryElsewhere elsewhere: Bool = false) throws -> GuardUser {
         let user = try GuardUser()
         try user.setRules([["match": "", "reply": Self.addRole]])
+        try user.setUpMemory(env: elsewhere ? ["LLM_MEMORY_DIR": user.path("memory-elsewhere")] : [:])
         try FileManager.default.createDirectory(atPath: user.dir, withIntermediateDirectories: true)
         try Data(Self.sampleProfile.utf8).write(to: URL(fileURLWithPath: user.profilePath))
         try user.logFirstExchange()
@@ -88,11 +90,12 @@ struct BadInputTests {
         }
         try bad.write(to: URL(fileURLWithPath: user.sandbox.logsDB))
         let profile = FileManager.default.contents(atPath: user.profilePath)
+        let cursor = user.cursor()
         let update = try user.porcelain(["update"])
         #expect(update.status == 65, "\(update.err)")
         expectOneClearLine(update, ["update stopped: mem-extract failed (exit 65)"])
         #expect(FileManager.default.contents(atPath: user.profilePath) == profile)
-        #expect(user.cursor() == nil)
+        #expect(user.cursor() == cursor)
         #expect(user.modelCalls() == 0)
         let status = try user.porcelain(["status"])
         #expect(status.out.contains("last error:     mem-extract failed (exit 65)"), "\(status.out)")
@@ -108,6 +111,7 @@ struct BadInputTests {
         let user = try userWithOneExchangeWaiting()
         defer { user.remove() }
         let profile = FileManager.default.contents(atPath: user.profilePath)
+        let cursor = user.cursor()
         let locker = Process()
         locker.executableURL = URL(fileURLWithPath: user.python)
         locker.arguments = ["-c", """
@@ -135,7 +139,7 @@ struct BadInputTests {
         #expect(update.status == 75, "\(update.err)")
         expectOneClearLine(update, ["mem-extract failed (exit 75)", "locked"])
         #expect(FileManager.default.contents(atPath: user.profilePath) == profile)
-        #expect(user.cursor() == nil)
+        #expect(user.cursor() == cursor)
         #expect(user.modelCalls() == 0)
         unlock()
         #expect(try user.porcelain(["update"]).status == 0)
@@ -147,14 +151,14 @@ struct BadInputTests {
     /// same: mem-extract needs no journal or lock file of its own. (As root the modes do not
     /// bind; the read-only mount below is the real test of that.)
     @Test func aReadOnlyLogDatabaseFileInAReadOnlyDirectoryIsReadAsUsual() throws {
-        let user = try userWithOneExchangeWaiting()
+        // The memory dir lives elsewhere: llm's user dir cannot take it.
+        let user = try userWithOneExchangeWaiting(memoryElsewhere: true)
         defer { user.remove() }
+        let memory = user.path("memory-elsewhere")
         let expected = try run(Repo.tool("mem-extract"), [], environment: user.environment)
         #expect(chmod(user.sandbox.logsDB, 0o444) == 0)
         #expect(chmod(user.sandbox.llmUserPath, 0o555) == 0)
         defer { _ = chmod(user.sandbox.llmUserPath, 0o755) }
-        // The memory dir lives elsewhere: llm's user dir cannot take it.
-        let memory = user.path("memory-elsewhere")
         let extracted = try run(Repo.tool("mem-extract"), [], environment: user.environment)
         #expect(extracted.status == 0, "\(extracted.err)")
         #expect(extracted.stdout == expected.stdout)
@@ -166,7 +170,7 @@ struct BadInputTests {
 
     @Test(.enabled(if: Mounts.available, Mounts.reason))
     func aLogDatabaseOnAReadOnlyMountIsReadAsUsual() throws {
-        let user = try userWithOneExchangeWaiting()
+        let user = try userWithOneExchangeWaiting(memoryElsewhere: true)
         defer { user.remove() }
         let expected = try run(Repo.tool("mem-extract"), [], environment: user.environment)
         #expect(expected.status == 0 && !expected.stdout.isEmpty)
@@ -256,7 +260,7 @@ struct BadInputTests {
         let user = try GuardUser()
         defer { user.remove() }
         try user.setRules([["match": "", "reply": Self.addRole]])
-        try FileManager.default.createDirectory(atPath: user.dir, withIntermediateDirectories: true)
+        let origin = try user.setUpMemory()
         try profile.bytes.write(to: URL(fileURLWithPath: user.profilePath))
         try user.logFirstExchange()
 
@@ -270,7 +274,7 @@ struct BadInputTests {
             #expect(update.status == failure, "\(update.err)")
             expectOneClearLine(update, ["update stopped: mem-propose failed (exit \(failure))"])
             #expect(after == profile.bytes, "the profile is byte for byte as it was")
-            #expect(user.cursor() == nil, "the cursor did not move")
+            #expect(user.cursor() == origin, "the cursor did not move")
             #expect(user.modelCalls() == 0, "no model call was spent on a profile that cannot be merged")
             #expect(render.status == 65)
             #expect(render.err.split(separator: "\n").count == 1)
@@ -315,6 +319,7 @@ struct BadInputTests {
         let user = try GuardUser()
         defer { user.remove() }
         try user.setRules([["match": "", "reply": Self.addRole]])
+        try user.setUpMemory()
         let elsewhere = user.path("dotfiles/llm")
         try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: user.dir, withIntermediateDirectories: true)

@@ -85,6 +85,7 @@ struct CrashTests {
     @Test func aModelCallLeftRunningByAKilledUpdateDoesNotKeepTheUpdateLock() async throws {
         let lab = try CrashLab(seed: 2, realLLM: true)
         defer { lab.remove() }
+        try await lab.setUpMemory()
         try await lab.logFacts(count: 2)
         let started = lab.modelLog + ".started"
         let update = try lab.spawnPorcelain(["update"], env: ["FACTS_MODEL_SLEEP": "60"], name: "slow")

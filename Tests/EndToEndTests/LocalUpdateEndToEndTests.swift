@@ -26,6 +26,7 @@ struct LocalUpdateEndToEndTests {
         env["LLM_SCRIPTED_RULES"] = rules.path
         env["LLM_SCRIPTED_LOG"] = log.path
         let llmMemory = try porcelain(in: sandbox)
+        let origin = try setUpMemory(porcelain: llmMemory, environment: env)
 
         for prompt in ["I'm a Rust developer and I live in Lisbon", "what is a monad?", "I prefer short answers"] {
             let logged = try run(Repo.llm, ["-m", "echo", prompt], environment: env)
@@ -43,7 +44,7 @@ struct LocalUpdateEndToEndTests {
         let journal = try #require(file(sandbox.memoryDir + "/history/journal.jsonl"))
         #expect(journal.contains("\"model\":\"local\"") || journal.contains("\"model\": \"local\""))
         let cursor = file(sandbox.memoryDir + "/cursor")
-        #expect(cursor != nil)
+        #expect(cursor != nil && cursorToken(sandbox.memoryDir) != origin)
 
         let again = try run(llmMemory, ["update"], environment: env)
         #expect(again.status == 0, "\(again.err)")

@@ -241,6 +241,7 @@ extension PorcelainCommandTests {
         defer { memory.remove() }
         let script = try #require(["/usr/bin/script", "/bin/script"].first { FileManager.default.isExecutableFile(atPath: $0) })
         try memory.setRules([["match": "Personal Information", "reply": PorcelainUser.delta(adding: "Likes Rust")]])
+        try memory.setUpMemory()
         func backlog(_ n: Int) throws {
             let python = URL(fileURLWithPath: Repo.venvBin).appendingPathComponent("python").path
             let writer = try run(python, [Repo.root.appendingPathComponent("Tests/Support/write_exchanges.py").path,

@@ -12,6 +12,7 @@ extension PorcelainCommandTests {
         let memory = try PorcelainUser()
         defer { memory.remove() }
         try memory.setRules([["match": "Personal Information", "reply": PorcelainUser.delta(adding: "Role: Rust developer")]])
+        try memory.setUpMemory()
         #expect(try memory.logPrompt("I am a Rust developer").status == 0)
         #expect(try memory.porcelain(["update"]).status == 0)
         let cursor = try #require(memory.read(memory.cursorPath))
@@ -54,6 +55,7 @@ extension PorcelainCommandTests {
         let memory = try PorcelainUser()
         defer { memory.remove() }
         try memory.setRules([["match": "Personal Information", "error": "rate limited, try later"]])
+        let origin = try memory.setUpMemory()
         #expect(try memory.logPrompt("I am a Go developer").status == 0)
 
         let failed = try memory.porcelain(["update"])
@@ -62,7 +64,7 @@ extension PorcelainCommandTests {
         #expect(ours.count == 1, "one line from the porcelain: \(failed.err)")
         #expect(ours.first?.contains("mem-propose") == true)
         #expect(ours.first?.contains("rate limited") == true)
-        #expect(memory.read(memory.cursorPath) == nil)
+        #expect(memory.cursor() == origin)
         #expect(memory.read(memory.profilePath) == nil)
         #expect(memory.lastUpdate()?.outcome == "failed")
         let status = try memory.porcelain(["status"]).out
@@ -92,6 +94,7 @@ extension PorcelainCommandTests {
         let memory = try PorcelainUser()
         defer { memory.remove() }
         try memory.setRules([["match": "Personal Information", "reply": PorcelainUser.delta(adding: "Likes Rust")]])
+        try memory.setUpMemory()
         let python = URL(fileURLWithPath: Repo.llm).deletingLastPathComponent().appendingPathComponent("python").path
         let writer = try run(python, [Repo.root.appendingPathComponent("Tests/Support/write_exchanges.py").path,
                                       memory.sandbox.logsDB, "45"], environment: memory.environment)
@@ -111,8 +114,8 @@ extension PorcelainCommandTests {
         let memory = try PorcelainUser()
         defer { memory.remove() }
         try memory.setRules([["match": "Personal Information", "reply": PorcelainUser.delta(adding: "Role: Rust developer")]])
+        let origin = try memory.setUpMemory()
         #expect(try memory.logPrompt("I am a Rust developer").status == 0)
-        try FileManager.default.createDirectory(atPath: memory.dir, withIntermediateDirectories: true)
 
         let holder = try UpdateLockHolder(dir: memory.dir, sandbox: memory.sandbox)
         defer { holder.release() }
@@ -121,7 +124,7 @@ extension PorcelainCommandTests {
         #expect(update.err.contains("already running"))
         #expect(FileManager.default.fileExists(atPath: memory.againNotePath))
         #expect(memory.modelCalls() == 0)
-        #expect(memory.read(memory.cursorPath) == nil)
+        #expect(memory.cursor() == origin)
         holder.release()
 
         // Once the lock is free the next update runs, and takes the note away.
@@ -137,6 +140,7 @@ extension PorcelainCommandTests {
         defer { memory.remove() }
         try memory.setRules([["match": "Personal Information", "reply": PorcelainUser.delta(adding: "Role: Rust developer")]])
         let gate = try memory.gatedLLM()
+        try memory.setUpMemory()
         #expect(try memory.logPrompt("I am a Rust developer").status == 0)
 
         // Update A takes the lock and waits inside its model call until the gate opens.
@@ -164,6 +168,7 @@ extension PorcelainCommandTests {
         defer { memory.remove() }
         try memory.setRules([["match": "Personal Information", "reply": PorcelainUser.delta(adding: "Role: Rust developer")]])
         let gate = try memory.gatedLLM()
+        try memory.setUpMemory()
         #expect(try memory.logPrompt("I am a Rust developer").status == 0)
 
         let background = try memory.porcelain(["update", "--background"], env: gate.env, closingFileDescriptors: true)
@@ -235,7 +240,6 @@ extension PorcelainCommandTests {
         let memory = try PorcelainUser()
         defer { memory.remove() }
         try memory.setRules([["match": "Personal Information", "reply": PorcelainUser.delta(adding: "Role: Rust developer")]])
-        #expect(try memory.logPrompt("I am a Rust developer").status == 0)
         let append = try memory.script("append.sh", "printf -- '- Likes tea\\n' >>\"$1\"")
         let file = memory.path("replacement.md")
         try Data(PorcelainUser.sampleProfile.utf8).write(to: URL(fileURLWithPath: file))
@@ -246,6 +250,8 @@ extension PorcelainCommandTests {
             let command = (closingFileDescriptors ? PorcelainUser.fdClosingRunner : []) + [memory.porcelainPath] + args
             return try run("/bin/sh", ["-c", "umask 000; exec \"$@\"", "sh"] + command, environment: environment)
         }
+        #expect(try loose(["update"]).status == 0)  // sets memory up (origin, cursor)
+        #expect(try memory.logPrompt("I am a Rust developer").status == 0)
         #expect(try loose(["update"]).status == 0)
         #expect(try loose(["edit"], env: ["EDITOR": append]).status == 0)
         #expect(try loose(["load", file]).status == 0)
@@ -280,7 +286,7 @@ extension PorcelainCommandTests {
                 #expect(memory.mode(path) == 0o600, "\(relative)")
             }
         }
-        for expected in ["profile.md", "fragment.md", "cursor", "last-update", "paused", "update.again",
+        for expected in ["profile.md", "fragment.md", "cursor", "origin", "last-update", "paused", "update.again",
                          ".edit.md", "history/journal.jsonl", "log/updates.log"] {
             #expect(files.contains(expected), "\(expected) in \(files)")
         }

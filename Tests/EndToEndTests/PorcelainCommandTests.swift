@@ -104,6 +104,9 @@ struct PorcelainCommandTests {
         #expect(fresh.out.contains("shell:          not installed"))
         #expect(fresh.out.contains("LLM_MEMORY_BATCH=7"))
         #expect(fresh.out.contains("LLM_MEMORY_MODEL=scripted"))
+        #expect(fresh.out.contains("backfill:       memory is not set up yet"), "\(fresh.out)")
+
+        try memory.setUpMemory()
 
         for prompt in ["I am a Rust developer", "I live in Lisbon", "I have two cats"] {
             #expect(try memory.logPrompt(prompt).status == 0)

@@ -7,10 +7,12 @@ import Testing
 /// notice once at the prompt) is in PromptNoticeShellTests.
 @Suite(.enabled(if: Repo.llmAvailable, "needs the pinned llm venv (make test-env)"))
 struct PromptNoticeTests {
-    /// A sandbox whose logs.db holds one exchange the gate lets through to a model.
+    /// A sandbox whose logs.db holds one exchange the gate lets through to a model, logged
+    /// after memory was set up.
     private func sandboxWithAnExchange() async throws -> (Sandbox, [String: String]) {
         let sandbox = try Sandbox()
         let env = sandbox.environment
+        try await setUpMemoryAsync(porcelain: Repo.porcelain, environment: env)
         let said = try await runAsync(Repo.llm, ["-m", "echo", "I'm a Rust developer and I live in Lisbon"], environment: env)
         #expect(said.status == 0, "\(said.err)")
         return (sandbox, env)

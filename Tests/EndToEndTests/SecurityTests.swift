@@ -126,6 +126,7 @@ struct SecurityTests {
     @Test func promptTextWithShellMetacharactersIsNeverEvaluated() throws {
         let user = try GuardUser()
         defer { user.remove() }
+        try user.setUpMemory()
         let tag = UUID().uuidString.prefix(8)
         let markers = (1...9).map { "/tmp/pwned-\(tag)-\($0)" }
         let hostile = [
@@ -172,6 +173,7 @@ struct SecurityTests {
         let user = try GuardUser()
         defer { user.remove() }
         try user.setRules([["match": "", "reply": GuardUser.delta(adding: "Role: Rust developer")]])
+        try user.setUpMemory()
         try user.logFirstExchange()
         #expect(try user.porcelain(["update"]).status == 0)
         #expect(try user.logPrompt("Remember that I like tea").status == 0)
@@ -190,9 +192,13 @@ struct SecurityTests {
             #expect(user.modelCalls() == calls, "the second update did not run")
         }
         holder.release()
-        // Free again: the next update runs (from the start: the wipe took the cursor too).
+        // Free again: the next update runs. The wipe took memory's starting point too, so
+        // it fixes a new one (as a first update does) and learns what comes after it.
         let after = try user.porcelain(["update"])
         #expect(after.status == 0, "\(after.err)")
+        #expect(FileManager.default.fileExists(atPath: user.dir + "/origin") && user.cursor() == user.newestCursor())
+        #expect(try user.logPrompt("Remember that I like coffee").status == 0)
+        #expect(try user.porcelain(["update"]).status == 0)
         #expect(user.modelCalls() > calls)
     }
 
@@ -259,6 +265,7 @@ struct SecurityTests {
     @Test func noSecretFromAConversationReachesTheModelTheProfileTheHistoryOrTheLogs() throws {
         let user = try GuardUser()
         defer { user.remove() }
+        try user.setUpMemory()
         let secrets = SecretCorpus.secrets
         #expect(secrets.count >= 25)
         let exchanges = SecretCorpus.exchanges
@@ -468,6 +475,14 @@ struct GuardUser {
     @discardableResult
     func logPrompt(_ prompt: String) throws -> RunResult {
         try run(Repo.llm, ["-m", "echo", prompt], environment: environment)
+    }
+
+    /// Memory set up before the conversations it is to learn from (`setUpMemory`); `env`
+    /// as for `porcelain`.
+    @discardableResult
+    func setUpMemory(env: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation) throws -> String? {
+        try EndToEndTests.setUpMemory(porcelain: porcelainPath, environment: environment.merging(env) { $1 },
+                                      sourceLocation: sourceLocation)
     }
 
     /// A logs.db holding one exchange, "Remember that I am a Rust developer", logged once

@@ -306,11 +306,13 @@ struct ShellIntegrationTests {
         try await withShellSandbox(shell) { sb in
             try await sb.writeProfile()
             try await sb.install()
+            // install-shell set memory up: it learns from here on.
+            let installed = try #require(sb.read(sb.cursorFile), "install-shell fixed no starting point")
 
             // An update runs after a prompt (the echo model proposes nothing; the cursor moves).
             _ = try await sb.run(sb.step("first", "llm -m echo 'a first prompt'"))
             #expect(sb.result("first").status == 0, "\(sb.result("first"))")
-            #expect(await eventually(timeout: 30) { sb.exists(sb.cursorFile) }, "no update ran after a prompt")
+            #expect(await eventually(timeout: 30) { sb.read(sb.cursorFile) != installed }, "no update ran after a prompt")
             #expect(try await sb.waitForUpdatesToFinish())
             let cursor = sb.read(sb.cursorFile)
             #expect(sb.updateRuns().count == 1)
@@ -553,6 +555,7 @@ struct ShellIntegrationTests {
         try await withShellSandbox(shell) { sb in
             try await sb.writeProfile()
             try await sb.install()
+            let installed = try #require(sb.read(sb.cursorFile), "install-shell fixed no starting point")
             for value in ["true", "on"] {
                 _ = try await sb.run(sb.step("disabled-\(value)", "llm -m echo 'while disabled'"),
                                      environment: ["LLM_MEMORY_DISABLED": value])
@@ -568,13 +571,13 @@ struct ShellIntegrationTests {
                 #expect(step.status == 0, "\(step)")
                 #expect(step.echo?.system?.contains(Self.marker) == true, "LLM_MEMORY_UPDATES=\(value) stopped the injection: \(step)")
             }
-            #expect(!sb.exists(sb.cursorFile), "an update ran")
+            #expect(sb.read(sb.cursorFile) == installed && !sb.exists(sb.updateLog), "an update ran")
 
             // Without either switch, the same prompt starts an update, which takes all five
             // exchanges; it is the only update that ever ran.
             _ = try await sb.run(sb.step("normal", "llm -m echo 'a normal prompt'"))
             #expect(sb.result("normal").status == 0)
-            #expect(await eventually(timeout: 30) { sb.exists(sb.cursorFile) }, "no update after a normal prompt")
+            #expect(await eventually(timeout: 30) { sb.read(sb.cursorFile) != installed }, "no update after a normal prompt")
             #expect(try await sb.waitForUpdatesToFinish())
             #expect(sb.updateRuns().count == 1, "updates.log:\n\(sb.read(sb.updateLog) ?? "")")
             let status = try await sb.run(sb.step("status", "llm memory status"))

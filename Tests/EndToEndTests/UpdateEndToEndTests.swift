@@ -36,6 +36,7 @@ struct UpdateEndToEndTests {
         let delta = #"{"ops":[{"op":"add","section":"Personal Information","text":"Role: Rust developer","ex":1}]}"#
         let (sandbox, env, log) = try scriptedSandbox(delta: delta)
         defer { sandbox.remove() }
+        try setUpMemory(environment: env)
 
         let prompt = try run(Repo.llm, ["-m", "scripted", "I'm a Rust developer"], environment: env)
         #expect(prompt.status == 0, "\(prompt.err)")
@@ -68,7 +69,7 @@ struct UpdateEndToEndTests {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         let env = sandbox.environment
-        try FileManager.default.createDirectory(atPath: sandbox.memoryDir, withIntermediateDirectories: true)
+        let origin = try setUpMemory(environment: env)
         let original = "# User profile\n\n## Personal Information\n\n- Name: Ada\n"
         try Data(original.utf8).write(to: URL(fileURLWithPath: sandbox.memoryDir + "/profile.md"))
 
@@ -79,7 +80,7 @@ struct UpdateEndToEndTests {
         #expect(update.err.contains("mem-propose"))
         #expect(file(sandbox.memoryDir + "/profile.md") == original)
         // The batch was handled: the cursor moved, so it is not proposed again.
-        #expect(file(sandbox.memoryDir + "/cursor") != nil)
+        #expect(cursorToken(sandbox.memoryDir) != origin)
     }
 
     @Test func aFailingModelStopsTheRunAndLeavesTheCursorWhereItWas() throws {
@@ -89,12 +90,13 @@ struct UpdateEndToEndTests {
         try Data(#"[{"match": "Personal Information", "error": "rate limited, try later"}]"#.utf8).write(to: rules)
         var env = sandbox.environment
         env["LLM_SCRIPTED_RULES"] = rules.path
+        let origin = try setUpMemory(environment: env)
 
         #expect(try run(Repo.llm, ["-m", "scripted", "I'm a Go developer"], environment: env).status == 0)
         let update = try run(porcelain, ["update"], environment: env)
         #expect(update.status == 75)
         #expect(update.err.contains("rate limited"))
-        #expect(file(sandbox.memoryDir + "/cursor") == nil)
+        #expect(cursorToken(sandbox.memoryDir) == origin, "the cursor did not move")
         #expect(file(sandbox.memoryDir + "/profile.md") == nil)
     }
 
@@ -118,6 +120,7 @@ struct UpdateEndToEndTests {
         env["LLM_SCRIPTED_RULES"] = rules.path
         env["LLM_SCRIPTED_LOG"] = log.path
         env["LLM_MEMORY_BUDGET"] = "100000"  // one call could take all 45: the op limit is what cuts
+        try setUpMemory(environment: env)
         try logFacts(45, env: env, db: sandbox.logsDB)
 
         let update = try run(porcelain, ["update"], environment: env)
@@ -149,6 +152,7 @@ struct UpdateEndToEndTests {
         try JSONSerialization.data(withJSONObject: rules).write(to: URL(fileURLWithPath: env["LLM_SCRIPTED_RULES"]!))
         let factsLog = sandbox.root.appendingPathComponent("facts-calls.jsonl").path
         env["FACTS_MODEL_LOG"] = factsLog
+        try setUpMemory(environment: env)
         for (model, prompt) in [("scripted", "I'm a Rust developer."), ("facts", "I like fact-0001."),
                                 ("scripted", "I prefer short answers."), ("facts", "I like fact-0002.")] {
             let logged = try run(Repo.llm, ["-m", model, prompt], environment: env)
@@ -178,6 +182,7 @@ struct UpdateEndToEndTests {
     @Test func anExchangeWhoseModelIsGoneReachesNoModelAndTheUpdateFails69UntilItIsBack() throws {
         let (sandbox, env, log) = try scriptedSandbox(delta: #"{"ops":[{"op":"add","section":"Personal Information","text":"Role: Go developer","ex":1}]}"#)
         defer { sandbox.remove() }
+        let origin = try setUpMemory(environment: env)
         #expect(try run(Repo.llm, ["-m", "scripted", "I'm a Go developer"], environment: env).status == 0)
         #expect(try run(Repo.llm, ["models", "default", "echo"], environment: env).status == 0)
 
@@ -190,7 +195,7 @@ struct UpdateEndToEndTests {
         #expect(update.err.contains("model 'scripted' cannot be used (Error: 'Unknown model: scripted')"), "\(update.err)")
         #expect(update.err.contains("choose a memory model with `llm memory model ID`"), "\(update.err)")
         #expect(modelCalls(log) == 1, "only the user's own call reached scripted")
-        #expect(file(sandbox.memoryDir + "/cursor") == nil, "the exchange waits")
+        #expect(cursorToken(sandbox.memoryDir) == origin, "the exchange waits")
         #expect(file(sandbox.memoryDir + "/profile.md") == nil)
         let status = try run(porcelain, ["status"], environment: gone)
         #expect(status.out.contains("model 'scripted' cannot be used"), "\(status.out)")
@@ -204,6 +209,7 @@ struct UpdateEndToEndTests {
     @Test func llmMemoryModelStoresAChoiceThatStatusShowsAndUpdatesUseUntilItIsUnset() throws {
         let (sandbox, env, log) = try scriptedSandbox(delta: #"{"ops":[{"op":"add","section":"Interests","text":"Likes tea","ex":1}]}"#)
         defer { sandbox.remove() }
+        try setUpMemory(environment: env)
         let none = try run(porcelain, ["status"], environment: env)
         #expect(none.out.contains("memory model:   none: each exchange goes back to its own model"), "\(none.out)")
 
@@ -240,6 +246,7 @@ struct UpdateEndToEndTests {
         defer { sandbox.remove() }
         try FileManager.default.createDirectory(atPath: sandbox.memoryDir, withIntermediateDirectories: true)
         try Data(GuardScenarios.twoBullets.utf8).write(to: URL(fileURLWithPath: sandbox.memoryDir + "/profile.md"))
+        try setUpMemory(environment: env)
         #expect(try run(Repo.llm, ["-m", "scripted", GuardScenarios.roleChange], environment: env).status == 0)
 
         let update = try run(porcelain, ["update"], environment: env)
@@ -254,12 +261,13 @@ struct UpdateEndToEndTests {
         defer { sandbox.remove() }
         try FileManager.default.createDirectory(atPath: sandbox.memoryDir, withIntermediateDirectories: true)
         try Data(GuardScenarios.fourBullets.utf8).write(to: URL(fileURLWithPath: sandbox.memoryDir + "/profile.md"))
+        let origin = try setUpMemory(environment: env)
         #expect(try run(Repo.llm, ["-m", "scripted", "Forget everything you know about me."], environment: env).status == 0)
 
         let update = try run(porcelain, ["update"], environment: env)
         #expect(update.status == 0, "\(update.err)")
         #expect(update.err.contains("refused every op of this reply: it would take away 4 of the profile's 4 bullets (4 removed)"), "\(update.err)")
         #expect(file(sandbox.memoryDir + "/profile.md") == GuardScenarios.fourBullets)
-        #expect(file(sandbox.memoryDir + "/cursor") != nil, "the exchange was read")
+        #expect(cursorToken(sandbox.memoryDir) != origin, "the exchange was read")
     }
 }

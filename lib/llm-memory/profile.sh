@@ -391,6 +391,9 @@ cmd_status() {
   [ ! -f "$CURSOR_FILE" ] || IFS= read -r after <"$CURSOR_FILE" || :
   if ! have_tools; then
     printf 'waiting:        unknown (mem-* tools not found)\n'
+  elif [ ! -e "$ORIGIN_FILE" ]; then
+    # Before set-up nothing waits: the first update starts at the newest exchange.
+    printf 'waiting:        none: memory is not set up yet; it learns from what is logged after install-shell or the first update\n'
   elif waiting=$(tool mem-extract --after "$after" --count 2>/dev/null); then
     printf 'waiting:        %s exchange(s) not yet applied (cursor: %s)\n' "$waiting" "${after:-start}"
   else
@@ -399,7 +402,11 @@ cmd_status() {
   # What was logged before memory started: learned only by a backfill (mem-backfill
   # status says how far one has got, in one line).
   if [ ! -e "$ORIGIN_FILE" ]; then
-    printf 'backfill:       memory is not set up yet: it starts at the newest exchange when it is (install-shell or the first update)\n'
+    if have_tools && logged=$(tool mem-extract --count 2>/dev/null) && [ "$logged" -gt 0 ]; then
+      printf 'backfill:       memory is not set up yet; the %s exchange(s) llm has logged so far are for llm memory backfill once it is\n' "$logged"
+    else
+      printf 'backfill:       memory is not set up yet (install-shell or the first update sets it up)\n'
+    fi
   elif have_tool mem-backfill; then
     if backfill_line=$(tool mem-backfill status 2>/dev/null); then
       if [ -f "$BACKFILL_PID" ] && kill -0 "$(cat -- "$BACKFILL_PID" 2>/dev/null)" 2>/dev/null; then

@@ -18,6 +18,7 @@ func runKillHarness(target: CrashTarget, kills wanted: Int, seed defaultSeed: UI
     var rng = SplitMix64(seed: seed)
     let lab = try CrashLab(seed: seed)
     defer { lab.remove() }
+    try await lab.setUpMemory()
     let writer = try lab.startWriter()
 
     // Calibration: two clean updates over backlogs of 10 and 6, each stage's runs timed
@@ -248,6 +249,11 @@ final class CrashLab: @unchecked Sendable {
 
     func porcelain(_ args: [String], env: [String: String] = [:]) async throws -> RunResult {
         try await runAndWait(porcelainPath, args, env: env)
+    }
+
+    /// Memory set up before the exchanges it is to learn are logged (`setUpMemory`).
+    func setUpMemory(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await setUpMemoryAsync(porcelain: porcelainPath, environment: environment, cwd: work, sourceLocation: sourceLocation)
     }
 
     func tool(_ name: String, _ args: [String], stdin: Data? = nil) async throws -> RunResult {
@@ -484,7 +490,7 @@ final class CrashLab: @unchecked Sendable {
 
     /// Files in the memory dir that should not be there once no command runs.
     func leftovers() -> [String] {
-        let known: Set<String> = ["profile.md", "fragment.md", "cursor", "history", "log", "last-update", "llm-commands",
+        let known: Set<String> = ["profile.md", "fragment.md", "cursor", "origin", "history", "log", "last-update", "llm-commands",
                                   "notice", "notified.update", "notified.render"]
         let top = ((try? FileManager.default.contentsOfDirectory(atPath: memoryDir)) ?? []).filter { !known.contains($0) }
         let history = ((try? FileManager.default.contentsOfDirectory(atPath: historyDir)) ?? [])

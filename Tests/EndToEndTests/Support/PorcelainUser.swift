@@ -71,6 +71,13 @@ struct PorcelainUser {
         return [python, "-c", "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"]
     }
 
+    /// Memory set up before the conversations it is to learn from (see the free function).
+    @discardableResult
+    func setUpMemory(env: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation) throws -> String? {
+        try EndToEndTests.setUpMemory(porcelain: porcelainPath, environment: environment.merging(env) { $1 },
+                                      sourceLocation: sourceLocation)
+    }
+
     /// The user types a prompt into the real llm (echo model); llm logs it.
     @discardableResult
     func logPrompt(_ prompt: String) throws -> RunResult {

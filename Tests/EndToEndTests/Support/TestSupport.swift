@@ -174,3 +174,39 @@ func likedFacts(inProfile text: String?) -> [String] {
 func cursorToken(_ memoryDir: String) -> String? {
     (try? String(contentsOfFile: memoryDir + "/cursor", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
 }
+
+// MARK: - Memory set up before the conversations it learns
+
+/// Memory is set up the way a user sets it up, before the conversations it is to learn
+/// from: the first `llm-memory update` (as install-shell would) fixes memory's starting
+/// point — the `origin` file — at the newest exchange llm has logged so far, and the
+/// cursor there. What is logged afterwards is learned by updates; what was logged before
+/// only by `llm memory backfill` (issue 11). Returns the cursor it leaves.
+@discardableResult
+func setUpMemory(porcelain: String = Repo.porcelain, environment: [String: String],
+                 sourceLocation: SourceLocation = #_sourceLocation) throws -> String? {
+    expectMemorySetUp(try run(porcelain, ["update"], environment: environment), environment: environment,
+                      sourceLocation: sourceLocation)
+}
+
+/// `setUpMemory` for async tests.
+@discardableResult
+func setUpMemoryAsync(porcelain: String, environment: [String: String], cwd: String? = nil,
+                      sourceLocation: SourceLocation = #_sourceLocation) async throws -> String? {
+    expectMemorySetUp(try await runAsync(porcelain, ["update"], environment: environment, cwd: cwd), environment: environment,
+                      sourceLocation: sourceLocation)
+}
+
+/// The first update worked and memory has its starting point; the cursor it left.
+private func expectMemorySetUp(_ update: RunResult, environment: [String: String], sourceLocation: SourceLocation) -> String? {
+    #expect(update.status == 0, "the first update, which sets memory up: \(update.err)", sourceLocation: sourceLocation)
+    let dir = memoryDir(in: environment)
+    #expect(FileManager.default.fileExists(atPath: dir + "/origin"), "no origin in \(dir) after the first update",
+            sourceLocation: sourceLocation)
+    return cursorToken(dir)
+}
+
+/// The memory dir an environment names: LLM_MEMORY_DIR, else `<LLM_USER_PATH>/memory`.
+func memoryDir(in environment: [String: String]) -> String {
+    environment["LLM_MEMORY_DIR"] ?? ((environment["LLM_USER_PATH"] ?? "") + "/memory")
+}
