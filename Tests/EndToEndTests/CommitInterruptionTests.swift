@@ -51,6 +51,35 @@ extension CrashTests {
         }
     }
 
+    /// A backfill's commit moves `backfill-cursor`, never the live updates' `cursor`, in the
+    /// same protocol: interrupted after any step, it is finished or dropped, so it counts
+    /// exactly once, and `cursor` stays where the live updates left it.
+    @Test(arguments: ProfileStore.CommitStep.allCases)
+    func aBackfillInterruptedAfterAnyStepMovesOnlyTheBackfillCursorAndCountsOnce(step: ProfileStore.CommitStep) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crash-store-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let clean = ChangeRecorder(profilePath: dir + "/profile.md")
+        try clean.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "Interests", text: "Likes fact-0100")],
+                                     sources: ["new"], through: "r0.t10", model: "facts"))
+        var interrupted = clean
+        interrupted.store.stopAfter = step
+        var delta = Delta(ops: [DeltaOp(kind: .add, section: "Interests", text: "Likes fact-0001")],
+                          sources: ["old"], through: "r0.t3", model: "facts")
+        delta.action = .backfill
+        #expect(throws: MemError.self) { try interrupted.mergeInPlace(delta) }
+
+        _ = try clean.store.recover()
+        let committed = !(step == .historySaved || step == .pendingWritten)
+        let backfillCursor = FileManager.default.contents(atPath: dir + "/backfill-cursor").map { String(decoding: $0, as: UTF8.self) }
+        #expect(backfillCursor == (committed ? "r0.t3\n" : nil))
+        #expect(try String(contentsOfFile: clean.store.cursorPath, encoding: .utf8) == "r0.t10\n")
+        let journal = try journalLines(clean.store.journalPath)
+        #expect(journal.count == (committed ? 2 : 1))
+        #expect(journal.filter { $0["action"] == .string("backfill") }.count == (committed ? 1 : 0))
+        #expect(try clean.store.recover() == .nothing)
+        #expect(!FileManager.default.fileExists(atPath: clean.store.pendingPath))
+    }
+
     @Test(arguments: ProfileStore.CommitStep.allCases.filter { $0 != .cursorWritten })
     func aLoadInterruptedAfterAnyStepIsJournalledOnceOrNotAtAll(step: ProfileStore.CommitStep) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crash-store-\(UUID().uuidString)").path

@@ -71,7 +71,10 @@ cmd_backfill() {
 backfill_option() {
   [ -n "$2" ] || usage_error "$1 needs a value"
   case $1 in
-    --since) since=$2 ;;
+    --since)
+      is_date "$2" || usage_error "--since takes a date like 2025-06-01 (or 2025-06-01T09:00:00, UTC), not '$2'"
+      since=$2
+      ;;
     --last)
       case $2 in
         *[!0-9]* | 0*) usage_error "--last takes a number of exchanges (1 or more), not '$2'" ;;
@@ -85,6 +88,22 @@ backfill_option() {
       model=$2
       ;;
   esac
+}
+
+# is_date TEXT: 2025-06-01, or 2025-06-01T09:00:00 (a space for the T too), with a month
+# and a day that can be (mem-backfill checks it again; checked here so that a typo stops
+# the command before it sets anything up).
+is_date() {
+  case $1 in
+    [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]) ;;
+    [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][T\ ][0-2][0-9]:[0-5][0-9]:[0-5][0-9]) ;;
+    *) return 1 ;;
+  esac
+  date_month=${1#?????}
+  date_day=${date_month#???}
+  date_month=${date_month%%-*}
+  date_day=${date_day%%[T ]*}
+  [ "$date_month" -ge 1 ] && [ "$date_month" -le 12 ] && [ "$date_day" -ge 1 ] && [ "$date_day" -le 31 ]
 }
 
 # backfill_tool SUBCOMMAND ARG…: mem-backfill SUBCOMMAND with this run's range, through
@@ -263,7 +282,7 @@ show_backfill_progress() {
   read_count=$((total - left))
   elapsed=$(($(date +%s) - started))
   remaining=""
-  if [ "$read_count" -gt 0 ] && [ "$left" -gt 0 ]; then
+  if [ "$read_count" -gt 0 ] && [ "$left" -gt 0 ] && [ $((elapsed * left / read_count)) -gt 0 ]; then
     remaining=$(duration $((elapsed * left / read_count)))
   fi
   if [ -n "$PROGRESS" ]; then

@@ -15,7 +15,9 @@ public enum BackfillRange: Equatable, Sendable {
         let digit = { (b: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) }
         let dateShaped = bytes.count >= 10 && bytes[4] == UInt8(ascii: "-") && bytes[7] == UInt8(ascii: "-")
             && [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy { digit(bytes[$0]) }
-        guard dateShaped, bytes.count == 10 || OffRecordStretches.second(value) != nil else {
+        let number = { (at: Int) in Int(bytes[at] - UInt8(ascii: "0")) * 10 + Int(bytes[at + 1] - UInt8(ascii: "0")) }
+        guard dateShaped, (1...12).contains(number(5)), (1...31).contains(number(8)),
+              bytes.count == 10 || OffRecordStretches.second(value) != nil else {
             throw MemError(.usage, "--since takes a date like 2025-06-01 (or 2025-06-01T09:00:00, UTC), not '\(text)'")
         }
         return .since(bytes.count == 10 ? value : OffRecordStretches.second(value) ?? value)
