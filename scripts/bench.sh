@@ -8,8 +8,11 @@
 #   - model traffic per update: our delta vs rewriting the whole profile, at 1, 2, 8 KB
 #   - the llm wrapper's overhead (scripts/bench-wrapper.sh)
 #   - the history commands on a year of changes (scripts/bench-history.sh)
+#   - `llm-memory backfill --dry-run` (read, gate, batching; no model) on a realistic
+#     100k-exchange history (scripts/make-bench-db.py)
 # Usage: make bench   (or scripts/bench.sh after `make build test-env`)
-# The 100k database is made once and kept in bench-out/ (about 5 minutes).
+# The 100k databases are made once and kept in bench-out/ (about 5 and 15 minutes);
+# BENCH_REAL_DB names an existing realistic one to use instead.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -17,7 +20,7 @@ venv="${LLM_TEST_VENVS:-$root/.venv-test}/llm-0.36"
 bin="$root/.build/release"
 out="$root/bench-out"
 mkdir -p "$out"
-for t in mem-extract mem-propose mem-merge mem-render mem-history; do
+for t in mem-extract mem-propose mem-merge mem-render mem-history mem-backfill; do
   [ -x "$bin/$t" ] || { echo "run 'make build' first" >&2; exit 1; }
 done
 [ -x "$venv/bin/llm" ] || { echo "run 'make test-env' first" >&2; exit 1; }
@@ -219,6 +222,41 @@ print(f"  {kb + ' KB':<14} {delta_in:>14,} {delta_out:>14,} {rewrite_in:>16,} {r
 PY
 done
 echo "  (rewrite in = exchanges + profile + 600 characters of instructions; rewrite out = the profile again)"
+echo
+
+# ---- backfill --dry-run on a realistic history --------------------------------------------------
+# Conversations of varied length, system prompts, fragments, tool calls, prompts from a few
+# words to several KB, three models (scripts/make-bench-db.py). Memory starts after all of
+# it, so the whole history is the backfill's range: the porcelain's first command fixes
+# the starting point, then mem-backfill reads every exchange, gates and sizes it, and plays
+# the passes per model — everything but the model calls.
+real="${BENCH_REAL_DB:-$out/real-100k.db}"
+if [ ! -f "$real" ]; then
+  echo "making $real with llm's Python API (100,000 calls; about 15 minutes)…"
+  rm -f "$real.tmp"
+  "$venv/bin/python" "$root/scripts/make-bench-db.py" "$real.tmp" 100000
+  mv "$real.tmp" "$real"
+fi
+backfill_user="$scratch/backfill-user"
+mkdir -p "$backfill_user"
+ln -sf "$real" "$backfill_user/logs.db"
+dry_run() {
+  LLM_USER_PATH="$backfill_user" LLM_MEMORY_DIR="$backfill_user/memory" "$root/bin/llm-memory" backfill --dry-run
+}
+dry_run >"$scratch/estimate.txt" 2>&1 || { cat "$scratch/estimate.txt" >&2; exit 1; }
+LLM_USER_PATH="$backfill_user" LLM_MEMORY_DIR="$backfill_user/memory" mem-backfill estimate --json >"$scratch/estimate.json"
+echo "llm-memory backfill --dry-run on a realistic history ($(du -h "$real" | cut -f1), $(mem-extract --db "$real" --count) exchanges, made by scripts/make-bench-db.py):"
+"$venv/bin/python" - "$scratch/estimate.json" <<'PY'
+import json, sys
+e = json.load(open(sys.argv[1]))
+print(f"  {e['in_range']:,} exchanges: {e['no_text']:,} without typed text, {e['gated_out']:,} left by the gate, {e['to_send']:,} to send")
+for m in e["models"]:
+    print(f"    {m['model']:<26} {m['exchanges']:>7,} exchanges {m['calls']:>6,} calls {m['characters']:>12,} characters ~{m['tokens']:>10,} tokens")
+print(f"  in all: {e['calls']:,} model calls, {e['characters']:,} characters, about {e['tokens']:,} tokens")
+PY
+printf '  %-58s %8s ms\n' "wall, median of 3 (the whole porcelain command)" "$(time_runs 3 dry_run)"
+rss_dry=$(peak_kb env LLM_USER_PATH="$backfill_user" LLM_MEMORY_DIR="$backfill_user/memory" "$root/bin/llm-memory" backfill --dry-run)
+printf '  %-58s %8s ms, peak %s MiB\n' "CPU of one run (user + sys, all its processes)" "$(cat "$scratch/cpu")" "$((rss_dry / 1024))"
 echo
 
 # ---- the wrapper ----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import Foundation
+import MemKit
 import Testing
 
 /// Issue 11: nothing old is sent by accident, and a deliberate backfill that is cheap,
@@ -109,7 +110,7 @@ struct BackfillTests {
 
         let text = dry.out
         for pattern in [#"exchanges in range +30\b"#, #"to read now +30\b"#, #"left by the gate +0\b"#, #"pass the gate +30\b"#,
-                        #"model calls +2 "#, "to send +\(grouped(characters)) characters, about \(grouped(tokens)) tokens",
+                        #"model calls +2 "#, "to send +\(HumanUnits.count(characters)) characters, about \(HumanUnits.count(tokens)) tokens",
                         #"\n  scripted +1 +1 +[0-9,]+ +[0-9,]+\n"#, #"\n  facts +29 +1 +[0-9,]+ +[0-9,]+\n"#] {
             #expect(text.range(of: pattern, options: .regularExpression) != nil, "\(pattern) in:\n\(text)")
         }
@@ -200,15 +201,4 @@ struct BackfillTests {
         let requests = lab.scriptedUpdates()
         #expect(!requests.isEmpty && requests.allSatisfy { $0.system.contains("OLDER than everything the profile says") })
     }
-}
-
-/// 12345 as "12,345" (how the estimate prints counts).
-func grouped(_ n: Int) -> String {
-    let digits = Array(String(n))
-    var out = ""
-    for (i, digit) in digits.enumerated() {
-        if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-        out.append(digit)
-    }
-    return out
 }

@@ -9,13 +9,20 @@ import Glibc
 /// Commits stopped after each step of the protocol (`ProfileStore.stopAfter`, which leaves
 /// the files exactly as a kill at that point would), and the recovery that follows.
 extension CrashTests {
+    /// A profile in a scratch dir (returned, for the caller to remove) after one update
+    /// that learned `text` from exchange `source`, read through `through`.
+    func recorderAfterOneUpdate(learning text: String, from source: String, through: String) throws -> (String, ChangeRecorder) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crash-store-\(UUID().uuidString)").path
+        let recorder = ChangeRecorder(profilePath: dir + "/profile.md")
+        try recorder.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "Interests", text: text)],
+                                        sources: [source], through: through, model: "facts"))
+        return (dir, recorder)
+    }
+
     @Test(arguments: ProfileStore.CommitStep.allCases)
     func aMergeInterruptedAfterAnyStepIsFinishedOrDroppedSoItCountsExactlyOnce(step: ProfileStore.CommitStep) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crash-store-\(UUID().uuidString)").path
+        let (dir, clean) = try recorderAfterOneUpdate(learning: "Likes fact-0001", from: "ex1", through: "r0.t1")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let clean = ChangeRecorder(profilePath: dir + "/profile.md")
-        try clean.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "Interests", text: "Likes fact-0001")],
-                                     sources: ["ex1"], through: "r0.t1", model: "facts"))
         let before = try #require(FileManager.default.contents(atPath: clean.store.profilePath))
         var interrupted = clean
         interrupted.store.stopAfter = step
@@ -56,11 +63,8 @@ extension CrashTests {
     /// exactly once, and `cursor` stays where the live updates left it.
     @Test(arguments: ProfileStore.CommitStep.allCases)
     func aBackfillInterruptedAfterAnyStepMovesOnlyTheBackfillCursorAndCountsOnce(step: ProfileStore.CommitStep) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crash-store-\(UUID().uuidString)").path
+        let (dir, clean) = try recorderAfterOneUpdate(learning: "Likes fact-0100", from: "new", through: "r0.t10")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let clean = ChangeRecorder(profilePath: dir + "/profile.md")
-        try clean.mergeInPlace(Delta(ops: [DeltaOp(kind: .add, section: "Interests", text: "Likes fact-0100")],
-                                     sources: ["new"], through: "r0.t10", model: "facts"))
         var interrupted = clean
         interrupted.store.stopAfter = step
         var delta = Delta(ops: [DeltaOp(kind: .add, section: "Interests", text: "Likes fact-0001")],

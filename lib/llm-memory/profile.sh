@@ -471,8 +471,9 @@ about_status() {
 Says where the memory is, the profile's size, what each call gets ("84 of 300 bullets
 injected (…)", as mem-render --stats says it), a profile that cannot be rendered (a
 "problem:" line), whether updates are paused, how many exchanges wait (cursor vs newest),
-the last update (running now, or its time, outcome and whole error), whether a watch
-runs, which tools are used, the LLM_MEMORY_* settings in force and where the shell
-integration is installed.
+what was logged before memory started and how much of it a backfill has read (not
+started, N of M, done; running now), the last update (running now, or its time, outcome
+and whole error), whether a watch runs, which tools are used, the LLM_MEMORY_* settings
+in force and where the shell integration is installed.
 ABOUT
 }

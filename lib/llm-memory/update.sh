@@ -422,10 +422,12 @@ about_update() {
   cat <<'ABOUT'
 Applies what llm has logged since the last update: pass by pass ($LLM_MEMORY_BATCH
 exchanges, default 200), mem-extract → mem-propose → mem-merge (which moves the cursor)
-→ mem-render, until nothing is new. One update at a time: if one is running, this leaves
-it a note to make one more pass and exits 0. A failing stage stops the update with its
-exit status and one line saying why; the cursor stays, so nothing is skipped. While
-paused, does nothing.
+→ mem-render, until nothing is new. The first update (unless install-shell, edit,
+load, clear or backfill came first) fixes where memory starts: at the newest exchange
+llm has logged then; what was logged before is learned only by `llm memory backfill`.
+One update at a time: if one is running, this leaves it a note to make one more pass
+and exits 0. A failing stage stops the update with its exit status and one line saying
+why; the cursor stays, so nothing is skipped. While paused, does nothing.
 
 On a terminal it shows one progress line (the batch and the exchanges left) and writes
 the tools' reports to log/updates.log in the memory dir.

@@ -30,7 +30,6 @@ public enum Backfill {
 
         public var files: BackfillState.Files { .init(memoryDir: memoryDir) }
         public var offRecordPath: String { memoryDir + "/off-record" }
-        public var undonePath: String { memoryDir + "/undone" }
         public var profilePath: String { memoryDir + "/profile.md" }
         public var journalPath: String { memoryDir + "/history/journal.jsonl" }
 
@@ -48,19 +47,8 @@ public enum Backfill {
             return try ExchangeReader(database: SQLiteDatabase(path: databasePath, busyTimeoutMilliseconds: busyTimeoutMilliseconds))
         }
 
-        func undone() throws(MemError) -> Set<String> { try Backfill.undone(path: undonePath) }
-    }
-
-    /// The exchange ids `llm memory undo` took back (the memory dir's `undone`: one per
-    /// line, `#` comments); a missing file lists none.
-    public static func undone(path: String) throws(MemError) -> Set<String> {
-        guard let bytes = try FileSystem.readIfPresent(path, limit: 64 << 20) else { return [] }
-        var ids = Set<String>()
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-            let id = String(line).trimmingWhitespace()
-            if !id.isEmpty, !id.hasPrefix("#") { ids.insert(id) }
-        }
-        return ids
+        /// The exchange ids `llm memory undo` took back (the memory dir's `undone`).
+        func undone() throws(MemError) -> Set<String> { Set(try TextListFile.undone(inDirectory: memoryDir).entries()) }
     }
 
     // MARK: - next

@@ -40,6 +40,11 @@ public struct TextListFile: Sendable {
             """)
     }
 
+    /// The entries of the list at `path`, as a set (`mem-extract --undone FILE`).
+    public static func entrySet(at path: String) throws(MemError) -> Set<String> {
+        Set(try TextListFile(path: path, header: "").entries())
+    }
+
     /// The entries, trimmed, in file order; none when the file does not exist.
     public func entries() throws(MemError) -> [String] {
         guard let bytes = try FileSystem.readIfPresent(path, limit: 4 << 20) else { return [] }

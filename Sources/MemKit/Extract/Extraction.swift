@@ -42,7 +42,7 @@ public enum Extraction {
     public static func run(_ options: Options, countOnly: Bool = false) throws(MemError) {
         // Read before the database: a broken file stops the run before anything is printed.
         let offRecord = try options.offRecordPath.map { (path) throws(MemError) in try OffRecordStretches(path: path) }
-        let undone = try options.undonePath.map { (path) throws(MemError) in try Backfill.undone(path: path) } ?? []
+        let undone = try options.undonePath.map { (path) throws(MemError) in try TextListFile.entrySet(at: path) } ?? []
         let db = try SQLiteDatabase(path: options.databasePath,
                                     busyTimeoutMilliseconds: options.busyTimeoutMilliseconds)
         let reader = try ExchangeReader(database: db)
