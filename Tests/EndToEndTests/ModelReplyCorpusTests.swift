@@ -1,6 +1,7 @@
 import Foundation
 import MemKit
 import Testing
+import TestKit
 
 /// Model replies are untrusted input. Every reply of the committed corpus
 /// (`Tests/Fixtures/replies/replies.jsonl`, made by `make-corpus.py` beside it) and the
@@ -265,7 +266,8 @@ struct ReplyBench {
 
     let sandbox: Sandbox
     var memoryDir: String { sandbox.root.appendingPathComponent("memory").path }
-    var profilePath: String { memoryDir + "/profile.md" }
+    var memory: MemoryDirLayout { MemoryDirLayout(memoryDir) }
+    var profilePath: String { memory.profile }
     var replyPath: String { sandbox.root.appendingPathComponent("reply").path }
     var standIn: String { sandbox.root.appendingPathComponent("stand-in-llm").path }
     var rulesPath: String { sandbox.root.appendingPathComponent("rules.json").path }
@@ -311,12 +313,12 @@ struct ReplyBench {
                                                     stdin: Data(Self.exchange.utf8), environment: env)
         let merge = try run(Repo.tool("mem-merge"), ["--profile", profilePath, "--in-place"],
                                                   stdin: propose.stdout, environment: env)
-        let history = (try? fm.contentsOfDirectory(atPath: memoryDir + "/history")) ?? []
+        let history = (try? fm.contentsOfDirectory(atPath: memory.historyDir)) ?? []
         return ReplyOutcome(
             proposeStatus: propose.status, mergeStatus: merge.status, delta: propose.stdout,
             proposeErr: propose.err, mergeErr: merge.err,
             profile: fm.contents(atPath: profilePath) ?? Data(),
-            cursor: fm.contents(atPath: memoryDir + "/cursor").map { String(decoding: $0, as: UTF8.self) },
+            cursor: fm.contents(atPath: memory.cursor).map { String(decoding: $0, as: UTF8.self) },
             historyVersions: history.filter { $0.hasPrefix("profile-") }.count)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 
 /// The porcelain as a command-line program: usage errors, help, llm's command list, and
 /// the script itself (shellcheck, dash).
@@ -170,7 +171,7 @@ extension PorcelainCommandTests {
         defer { memory.remove() }
         try memory.loadProfile(PorcelainUser.sampleProfile)
         #expect(try memory.porcelain(["pause", "--help"]).status == 0)
-        #expect(!FileManager.default.fileExists(atPath: memory.dir + "/paused"))
+        #expect(!FileManager.default.fileExists(atPath: memory.memory.paused))
         #expect(try memory.porcelain(["status"]).out.contains("paused:         no"))
     }
 
@@ -260,7 +261,7 @@ extension PorcelainCommandTests {
         #expect(terminal.out.contains("\rllm-memory: updating: batch 3, 5 exchange(s) left"), "\(terminal.out.debugDescription)")
         #expect(terminal.out.contains("llm-memory: updated: 3 batch(es) applied"), "\(terminal.out.debugDescription)")
         #expect(!terminal.out.contains("mem-propose:") && !terminal.out.contains("mem-merge:"), "\(terminal.out.debugDescription)")
-        let log = try #require(memory.read(memory.dir + "/log/updates.log"))
+        let log = try #require(memory.read(memory.memory.updateLog))
         #expect(log.contains("on a terminal") && log.contains("mem-merge:"), "\(log)")
 
         try backlog(5)

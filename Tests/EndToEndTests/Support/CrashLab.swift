@@ -171,11 +171,12 @@ final class CrashLab: @unchecked Sendable {
     var environment: [String: String]
 
     var memoryDir: String { sandbox.memoryDir }
-    var profilePath: String { memoryDir + "/profile.md" }
-    var pendingPath: String { memoryDir + "/pending" }
-    var cursorPath: String { memoryDir + "/cursor" }
-    var historyDir: String { memoryDir + "/history" }
-    var journalPath: String { historyDir + "/journal.jsonl" }
+    var memory: MemoryDirLayout { sandbox.memory }
+    var profilePath: String { memory.profile }
+    var pendingPath: String { memory.pending }
+    var cursorPath: String { memory.cursor }
+    var historyDir: String { memory.historyDir }
+    var journalPath: String { memory.journal }
     var porcelainPath: String { bin + "/llm-memory" }
 
     static func seed(default value: UInt64) -> UInt64 {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 
 /// Paths the end-to-end tests need: the repository, the built tools, the pinned llm venvs.
 enum Repo {
@@ -103,6 +104,8 @@ struct Sandbox {
     var home: String { root.appendingPathComponent("home").path }
     var llmUserPath: String { root.appendingPathComponent("llm").path }
     var memoryDir: String { llmUserPath + "/memory" }
+    /// The memory dir's files (README: Files).
+    var memory: MemoryDirLayout { MemoryDirLayout(memoryDir) }
     var logsDB: String { llmUserPath + "/logs.db" }
 
     init() throws {
@@ -171,5 +174,5 @@ func likedFacts(inProfile text: String?) -> [String] {
 
 /// The token in a memory dir's cursor file, or nil when there is none.
 func cursorToken(_ memoryDir: String) -> String? {
-    (try? String(contentsOfFile: memoryDir + "/cursor", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    (try? String(contentsOfFile: MemoryDirLayout(memoryDir).cursor, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
 }
