@@ -40,6 +40,9 @@ struct PromptNoticeTests {
         #expect(said.contains("nosuchmodel"))
         #expect(said.hasSuffix("(llm memory status)\n"))
         #expect(said.split(separator: "\n").count == 1)
+        // Short: the cause, not the whole story (status has that).
+        #expect(said.count <= 140, "\(said.count) characters: \(said)")
+        #expect(try await runAsync(Repo.porcelain, ["status"], environment: failing).out.contains("updates wait"))
         var info = stat()
         #expect(stat(sandbox.memory.notice, &info) == 0 && info.st_mode & 0o777 == 0o600)
 
