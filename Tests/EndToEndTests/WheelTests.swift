@@ -146,9 +146,11 @@ struct WheelTests {
         } ?? nil)
         #expect((last["fragments"] as? [[String: Any]])?.compactMap { $0["source"] as? String } == ["memory:auto"])
 
-        // llm uninstall in that shell: the next llm call there works, without memory, and
-        // says so once; a new shell's block does nothing.
-        let uninstall = try run("/bin/bash", ["-ic", "llm uninstall llm-user-memory-plugin -y >/dev/null && llm -m echo hi"],
+        // llm uninstall in that shell: the next llm calls there work, without memory, and
+        // say so once — also calls in a pipeline, which run in a subshell; a new shell's
+        // block does nothing.
+        let uninstall = try run("/bin/bash", ["-ic", "llm uninstall llm-user-memory-plugin -y >/dev/null"
+                                    + " && llm -m echo one | cat >/dev/null && llm -m echo two | cat >/dev/null && llm -m echo hi"],
                                 environment: env)
         #expect(uninstall.status == 0, "\(uninstall.err)")
         #expect(try Self.echoed(uninstall).prompt == "hi")

@@ -278,6 +278,8 @@ run_update_locked() {
   fi
   record_run ok "$batches batch(es) applied"
   notice_resolved update
+  # The porcelain runs: a shell told it was gone may be told again if it goes again.
+  rm -f -- "$MEMORY_DIR/notified.gone"
   end_progress
   [ -z "$PROGRESS" ] || note "updated: $batches batch(es) applied"
   rm -rf -- "$work"
