@@ -519,7 +519,7 @@ struct ShellIntegrationTests {
             let summary = try await sb.porcelain(["status"])
             #expect(summary.out.contains("bash: installed in \(sb.home)/.bashrc"), "\(summary.out)")
             #expect(try await sb.porcelain(["uninstall-shell"]).status == 0)
-            #expect(try await sb.porcelain(["shell-status"]).out == "not installed (llm-memory install-shell)\n")
+            #expect(try await sb.porcelain(["shell-status"]).out == "not installed (llm memory install-shell)\n")
             #expect(!FileManager.default.fileExists(atPath: sb.home + "/.bashrc"))
             #expect(!FileManager.default.fileExists(atPath: sb.home + "/.config/fish/conf.d/llm-memory.fish"))
         }
