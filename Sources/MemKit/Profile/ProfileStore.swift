@@ -21,6 +21,7 @@ import Darwin
 /// - `cursor` — the delta's `through`, one line, written (atomically, 0600) after the
 ///   profile, so the porcelain can pass it to `mem-extract --after`.
 /// - `pending` — only while a commit is under way, or after one was interrupted (see below).
+/// - `history-started` — written once, after the first journal line (`historyStartedPath`).
 ///
 /// ## Commits: nothing lost, nothing doubled
 ///
@@ -65,6 +66,10 @@ public struct ProfileStore: Sendable {
     public var journalPath: String { historyDirectory + "/journal.jsonl" }
     public var cursorPath: String { directory + "/cursor" }
     public var pendingPath: String { directory + "/pending" }
+    /// Written once, after the first journal line: that a history is kept here, so a
+    /// journal gone missing later (history/ moved or deleted) is told from one never
+    /// kept (History/'s `HistoryDamage`). One line, the time. Outside `history/` on purpose.
+    public var historyStartedPath: String { directory + "/history-started" }
 
     public struct CommitResult: Equatable, Sendable {
         /// True when the profile file was (re)written.
@@ -259,6 +264,9 @@ public struct ProfileStore: Sendable {
             try FileSystem.appendLine(journalPath, line)
         }
         try stop(after: .journalAppended)
+        if !FileSystem.exists(historyStartedPath) {
+            try FileSystem.writeAtomically(historyStartedPath, bytes: Array((Timestamp.nowISO8601() + "\n").utf8), mode: 0o600)
+        }
         if let cursor {
             try FileSystem.writeAtomically(cursorPath, bytes: Array((cursor + "\n").utf8), mode: 0o600)
             try stop(after: .cursorWritten)
@@ -366,7 +374,7 @@ public struct ProfileStore: Sendable {
         let target = FileSystem.resolvedPath(profilePath)
         let places: [(dir: String, names: Set<String>)] = [
             (FileSystem.directoryName(target), [FileSystem.baseName(target)]),
-            (directory, ["cursor", "pending", "forgotten", "undone"]),
+            (directory, ["cursor", "pending", "forgotten", "undone", "history-started"]),
             (historyDirectory, ["profile", "provenance.json"]),
         ]
         for (dir, names) in places {
