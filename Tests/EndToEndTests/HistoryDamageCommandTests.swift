@@ -35,6 +35,7 @@ struct HistoryDamageCommandTests {
         #expect(lab.modelPrompts().count == calls, "no model is asked for what could not be committed")
         #expect(lab.profile() == profile, "the profile is untouched")
         #expect(!FileManager.default.fileExists(atPath: history + "/journal.jsonl"))
+        #expect(FileManager.default.fileExists(atPath: lab.sandbox.memory.historyStarted), "what told it from a history never kept")
 
         // Putting it back repairs it.
         try? FileManager.default.removeItem(atPath: history)

@@ -33,7 +33,7 @@ import Darwin
 ///    journal's size before this commit's line>, "entry": <that journal line>, "cursor":
 ///    <the cursor to write, or null>}`;
 /// 3. the profile, replaced atomically (when its bytes change);
-/// 4. the journal line (appended);
+/// 4. the journal line (appended), then once, if it is not there, `history-started`;
 /// 5. the cursor (replaced atomically);
 /// 6. `pending` removed.
 ///
@@ -264,8 +264,9 @@ public struct ProfileStore: Sendable {
             try FileSystem.appendLine(journalPath, line)
         }
         try stop(after: .journalAppended)
+        // Not writing it (a full disk) only leaves the next commit to try again.
         if !FileSystem.exists(historyStartedPath) {
-            try FileSystem.writeAtomically(historyStartedPath, bytes: Array((Timestamp.nowISO8601() + "\n").utf8), mode: 0o600)
+            try? FileSystem.writeAtomically(historyStartedPath, bytes: Array((Timestamp.nowISO8601() + "\n").utf8), mode: 0o600)
         }
         if let cursor {
             try FileSystem.writeAtomically(cursorPath, bytes: Array((cursor + "\n").utf8), mode: 0o600)
