@@ -7,10 +7,8 @@ import Testing
 @Suite(.enabled(if: Repo.llmAvailable, "needs the pinned llm venv (make test-env)"))
 struct HistoryDamageCommandTests {
     @Test func aHistoryMovedAwayIsSaidAndUndoUpdateAndForgetLeaveTheProfileAlone() throws {
-        let lab = try HistoryPorcelainLab()
+        let lab = try HistoryPorcelainLab.learnedTwice()
         defer { lab.remove() }
-        try lab.learn("I've been bouldering twice a week", adds: "Likes bouldering", in: "Interests")
-        try lab.learn("I live in Lisbon these days", adds: "Lives in Lisbon", in: "Personal Information")
         let history = lab.memoryDir + "/history"
         try FileManager.default.moveItem(atPath: history, toPath: lab.memoryDir + "/history.moved")
         let profile = lab.profile()
@@ -45,10 +43,8 @@ struct HistoryDamageCommandTests {
     }
 
     @Test func anUnreadableJournalLineStopsUndoWithOneLineAndNoChangeUnderAWrongID() throws {
-        let lab = try HistoryPorcelainLab()
+        let lab = try HistoryPorcelainLab.learnedTwice()
         defer { lab.remove() }
-        try lab.learn("I've been bouldering twice a week", adds: "Likes bouldering", in: "Interests")
-        try lab.learn("I live in Lisbon these days", adds: "Lives in Lisbon", in: "Personal Information")
         let journalPath = lab.memoryDir + "/history/journal.jsonl"
         var lines = (lab.read(journalPath) ?? "").split(separator: "\n").map(String.init)
         let damaged = try #require(lines.indices.last)
@@ -82,5 +78,20 @@ struct HistoryDamageCommandTests {
         #expect(anyway.status == 0, "\(anyway.err)")
         #expect(try lab.porcelain(["forget", "--list"]).out == "Plays the cello\n")
         #expect(lab.profile().contains("Likes bouldering"))
+    }
+}
+
+extension HistoryPorcelainLab {
+    /// A lab whose updates learned "Likes bouldering", then "Lives in Lisbon".
+    static func learnedTwice() throws -> HistoryPorcelainLab {
+        let lab = try HistoryPorcelainLab()
+        do {
+            try lab.learn("I've been bouldering twice a week", adds: "Likes bouldering", in: "Interests")
+            try lab.learn("I live in Lisbon these days", adds: "Lives in Lisbon", in: "Personal Information")
+        } catch {
+            lab.remove()
+            throw error
+        }
+        return lab
     }
 }

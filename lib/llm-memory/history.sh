@@ -26,14 +26,41 @@ change_id() {
   [ ${#1} -le 9 ] || usage_error "'$1' is not a change id (llm memory log lists them)"
 }
 
-# text_after_dashes ARG…: what followed --: the TEXT ($text, $have_text), if none came
-# before it; anything more is refused.
-text_after_dashes() {
-  [ $# -gt 0 ] || return 0
-  [ -z "$have_text" ] || unexpected "$@"
-  text=$1 have_text=1
+# text_and_flags FLAGS ARG…: among ARGs, at most one TEXT (after --, a TEXT may start
+# with -) and any of FLAGS (space-separated); anything else is refused. Sets $text,
+# $have_text and $given: the flags given, each once, space-separated (only words of FLAGS).
+text_and_flags() {
+  allowed=" $1 "
   shift
-  [ $# -eq 0 ] || unexpected "$@"
+  text="" have_text="" given=" "
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --)
+        shift
+        [ $# -gt 0 ] || return 0
+        [ -z "$have_text" ] || unexpected "$@"
+        text=$1 have_text=1
+        shift
+        [ $# -eq 0 ] || unexpected "$@"
+        return 0
+        ;;
+      -?*)
+        case $allowed in *" $1 "*) ;; *) unexpected "$@" ;; esac
+        case $given in *" $1 "*) ;; *) given="$given$1 " ;; esac
+        shift
+        continue
+        ;;
+    esac
+    [ -z "$have_text" ] || unexpected "$@"
+    text=$1 have_text=1
+    shift
+  done
+}
+
+# given FLAG: whether text_and_flags found FLAG.
+given() {
+  case $given in *" $1 "*) return 0 ;; esac
+  return 1
 }
 
 # history_view SUBCOMMAND ARG…: mem-history's text as it is; on a terminal in colour
@@ -122,23 +149,11 @@ ABOUT
 }
 
 cmd_why() {
-  text="" have_text="" all="" json=""
-  while [ $# -gt 0 ]; do
-    case $1 in
-      --all) all=--all ;;
-      --json) json=--json ;;
-      --) shift; break ;;
-      -?*) unexpected "$@" ;;
-      *)
-        [ -z "$have_text" ] || unexpected "$@"
-        text=$1 have_text=1
-        ;;
-    esac
-    shift
-  done
-  text_after_dashes "$@"
+  text_and_flags "--all --json" "$@"
   [ -n "$have_text" ] || usage_error "which bullet? (some of its words)"
-  history_view why ${all:+"$all"} ${json:+"$json"} -- "$text"
+  # $given holds only the flags named above, one word each.
+  # shellcheck disable=SC2086
+  history_view why $given -- "$text"
 }
 
 about_why() {
@@ -193,37 +208,22 @@ ABOUT
 }
 
 cmd_forget() {
-  text="" have_text="" list="" json="" unforget="" all="" anyway=""
-  while [ $# -gt 0 ]; do
-    case $1 in
-      --list) list=--list ;;
-      --json) json=--json ;;
-      --undo) unforget=--undo ;;
-      --all) all=--all ;;
-      --anyway) anyway=--anyway ;;
-      --) shift; break ;;
-      -?*) unexpected "$@" ;;
-      *)
-        [ -z "$have_text" ] || unexpected "$@"
-        text=$1 have_text=1
-        ;;
-    esac
-    shift
-  done
-  text_after_dashes "$@"
-  if [ -n "$list" ]; then
+  text_and_flags "--list --json --undo --all --anyway" "$@"
+  if given --list; then
     [ -z "$have_text" ] || unexpected "$text"
-    for flag in "$unforget" "$all" "$anyway"; do
-      [ -z "$flag" ] || usage_error "--list takes no $flag"
+    for flag in --undo --all --anyway; do
+      ! given "$flag" || usage_error "--list takes no $flag"
     done
     require_history_tool
-    tool mem-history forget --profile "$PROFILE" --list ${json:+"$json"}
+    # shellcheck disable=SC2086
+    tool mem-history forget --profile "$PROFILE" $given
     return
   fi
-  [ -z "$json" ] || usage_error "--json goes with --list"
+  ! given --json || usage_error "--json goes with --list"
   [ -n "$have_text" ] || usage_error "what to forget? (some words of the bullet)"
-  [ -z "$unforget" ] || [ -z "$anyway" ] || usage_error "--anyway goes with forget TEXT, not --undo"
-  history_change forget ${unforget:+"$unforget"} ${all:+"$all"} ${anyway:+"$anyway"} -- "$text"
+  ! { given --undo && given --anyway; } || usage_error "--anyway goes with forget TEXT, not --undo"
+  # shellcheck disable=SC2086
+  history_change forget $given -- "$text"
 }
 
 about_forget() {
