@@ -33,7 +33,7 @@ struct MemMergeCommand: StageCommand {
             in "exchanges") is older than what the bullet it would change was learned \
             from, or than the hand change that wrote it, is skipped (the present wins). \
             A delta's "forget" / "unforget" texts are added to / taken off that list, and \
-            "undone_sources" added to the `undone` list, before the commit.
+            "undone_sources" added to the `undone` list, as part of the commit.
 
             A commit killed half-way (history copy, pending record, profile, journal, \
             cursor) is finished or dropped before the next one (see README, mem-merge). \

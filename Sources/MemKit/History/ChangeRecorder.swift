@@ -73,12 +73,14 @@ public struct ChangeRecorder: Sendable {
         let policy = MergePolicy(forgotten: try forgottenList.entries(), provenance: provenance, delta: delta)
         let result = ProfileMerger.apply(delta, to: document, veto: policy.veto)
 
-        // The lists an undo or a forget changes go first: killed after them and before
-        // the commit, running the command again finds them done and does the rest.
+        // The lists an undo or a forget changes are part of the commit (`ListChange`):
+        // written with it, or not at all.
         let unforget = try forgottenList.entries().filter { entry in delta.unforget.contains { $0.singleLine() == entry } }
-        try forgottenList.add(delta.forget)
-        try forgottenList.remove(unforget)
-        try undoneList.add(delta.undoneSources)
+        var lists: [ProfileStore.ListChange] = []
+        if !delta.forget.isEmpty || !unforget.isEmpty {
+            lists.append(.init(list: forgottenList, add: delta.forget.map { $0.singleLine() }, remove: unforget))
+        }
+        if !delta.undoneSources.isEmpty { lists.append(.init(list: undoneList, add: delta.undoneSources)) }
 
         let applied = result.applied.map(\.op)
         var changes = BulletDiff.changes(from: document.profileBullets, to: result.document.profileBullets,
@@ -106,7 +108,7 @@ public struct ChangeRecorder: Sendable {
         let newBytes = result.document.bytes
         let write = original.map { $0 != newBytes } ?? result.changed
         let commit = try store.commit(ProfileStore.Change(bytes: write ? newBytes : nil, original: original,
-                                                          cursor: delta.through, fields: fields))
+                                                          cursor: delta.through, fields: fields, lists: lists))
         record(commit, onto: &provenance, leaving: result.document)
         return result
     }
