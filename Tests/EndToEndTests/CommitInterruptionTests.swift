@@ -9,7 +9,8 @@ import Glibc
 /// Commits stopped after each step of the protocol (`ProfileStore.stopAfter`, which leaves
 /// the files exactly as a kill at that point would), and the recovery that follows.
 extension CrashTests {
-    @Test(arguments: ProfileStore.CommitStep.allCases)
+    // (An update changes no list: listsWritten is for undo and forget, below.)
+    @Test(arguments: ProfileStore.CommitStep.allCases.filter { $0 != .listsWritten })
     func aMergeInterruptedAfterAnyStepIsFinishedOrDroppedSoItCountsExactlyOnce(step: ProfileStore.CommitStep) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crash-store-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -34,7 +35,7 @@ extension CrashTests {
             #expect(profile == before)
             #expect(journal.count == 1)
             #expect(try String(contentsOfFile: clean.store.cursorPath, encoding: .utf8) == "r0.t1\n")
-        case .profileWritten, .journalAppended, .cursorWritten:
+        case .profileWritten, .listsWritten, .journalAppended, .cursorWritten:
             #expect(recovery == .completed(action: "update", through: "r0.t2"))
             #expect(String(decoding: profile, as: UTF8.self).contains("- Likes fact-0002\n"))
             #expect(journal.count == 2)
@@ -51,7 +52,7 @@ extension CrashTests {
         }
     }
 
-    @Test(arguments: ProfileStore.CommitStep.allCases.filter { $0 != .cursorWritten })
+    @Test(arguments: ProfileStore.CommitStep.allCases.filter { $0 != .cursorWritten && $0 != .listsWritten })
     func aLoadInterruptedAfterAnyStepIsJournalledOnceOrNotAtAll(step: ProfileStore.CommitStep) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crash-store-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -131,11 +132,15 @@ extension CrashTests {
     /// step, the provenance (the journal replayed, with a pending commit that wrote the
     /// profile) agrees with the profile before recovery and after it, and the change
     /// counts once or not at all. A hand edit, which is the user's, is recorded exactly once.
+    /// The lists an undo or a forget changes (`undone`, `forgotten`) change exactly when
+    /// its journal line is there: never a text forgotten by a change that did not happen.
     @Test(arguments: ProfileStore.CommitStep.allCases)
     func aChangeOfAnyKindInterruptedAfterAnyStepLeavesProvenanceAndProfileAgreeing(step: ProfileStore.CommitStep) throws {
-        // (A hand edit writes no profile; only an update moves the cursor.)
+        // (A hand edit writes no profile; only an update moves the cursor; only undo and
+        // forget change a list.)
         for kind in ["update", "hand-edit", "undo", "forget", "load"]
-        where !(step == .cursorWritten && kind != "update") && !(step == .profileWritten && kind == "hand-edit") {
+        where !(step == .cursorWritten && kind != "update") && !(step == .profileWritten && kind == "hand-edit")
+            && !(step == .listsWritten && kind != "undo" && kind != "forget") {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crash-provenance-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let clean = ChangeRecorder(profilePath: dir + "/profile.md")
@@ -184,6 +189,10 @@ extension CrashTests {
             } else if actions.count == 3 {
                 #expect(actions[2] == kind, "\(context): \(actions)")
             }
+            let listed = kind == "forget" ? try clean.forgottenList.entries() == ["fact-0001"]
+                : kind == "undo" ? try clean.undoneList.entries() == ["ex2"] : false
+            #expect(listed == (actions.count == 3 && (kind == "forget" || kind == "undo")),
+                    "\(context): the list changed \(listed ? "without" : "but not with") its journal line: \(actions)")
         }
     }
 }

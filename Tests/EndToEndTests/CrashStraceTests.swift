@@ -137,7 +137,7 @@ extension CrashTests {
                 #expect(again.profile == after.profile && again.journal.count == after.journal.count && again.cursor == after.cursor,
                         "\(context): the run after did not do the commit once")
             }
-            let left = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !["profile.md", "cursor", "history"].contains($0) }
+            let left = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !["profile.md", "cursor", "history", "history-started"].contains($0) }
                 + ((try? FileManager.default.contentsOfDirectory(atPath: MemoryDirLayout(dir).historyDir)) ?? [])
                     .filter { !($0 == "journal.jsonl" || $0 == "provenance.json" || $0.hasPrefix("profile-") && $0.hasSuffix(".md")) }
             #expect(left.isEmpty, "\(context): left behind \(left)")

@@ -19,6 +19,7 @@ public struct MemoryDirLayout: Sendable {
     public var draft: String { dir + "/.edit.md" }
     public var forgotten: String { dir + "/forgotten" }
     public var undone: String { dir + "/undone" }
+    public var historyStarted: String { dir + "/history-started" }
     public var updateLog: String { dir + "/log/updates.log" }
     public var historyDir: String { dir + "/history" }
     public var journal: String { historyDir + "/journal.jsonl" }

@@ -243,8 +243,8 @@ run_update_locked() {
     status=$?
     end_progress
     record_run failed "mem-merge --recover failed (exit $status): ${stage_message:-it left no message}; nothing was changed"
-    notify update "the last update failed: an interrupted commit could not be recovered (mem-merge --recover, exit $status)"
-    die_with "$status" "update stopped: an interrupted commit could not be recovered"
+    notify update "the last update failed before it began (mem-merge --recover, exit $status; llm memory status says why)"
+    die_with "$status" "update stopped: mem-merge --recover failed (exit $status); nothing was changed"
   }
   work=$(mktemp -d "$MEMORY_DIR/.update.XXXXXX" 2>&1) || {
     end_progress

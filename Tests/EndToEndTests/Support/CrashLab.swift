@@ -486,7 +486,7 @@ final class CrashLab: @unchecked Sendable {
     /// Files in the memory dir that should not be there once no command runs.
     func leftovers() -> [String] {
         let known: Set<String> = ["profile.md", "fragment.md", "cursor", "history", "log", "last-update", "llm-commands",
-                                  "notice", "notified.update", "notified.render"]
+                                  "notice", "notified.update", "notified.render", "history-started"]
         let top = ((try? FileManager.default.contentsOfDirectory(atPath: memoryDir)) ?? []).filter { !known.contains($0) }
         let history = ((try? FileManager.default.contentsOfDirectory(atPath: historyDir)) ?? [])
             .filter { !($0 == "journal.jsonl" || $0 == "provenance.json" || $0.hasPrefix("profile-") && $0.hasSuffix(".md")) }

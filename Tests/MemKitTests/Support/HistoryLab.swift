@@ -53,8 +53,8 @@ struct HistoryLab {
     }
 
     /// Applies the delta `mem-history forget TEXT` would print.
-    func forget(_ text: String, all: Bool = false) throws {
-        try recorder.mergeInPlace(Forget.delta(text, in: state(), all: all).delta)
+    func forget(_ text: String, all: Bool = false, anyway: Bool = false) throws {
+        try recorder.mergeInPlace(Forget.delta(text, in: state(), all: all, anyway: anyway).delta)
     }
 
     /// The texts of the profile's bullets, in order.
