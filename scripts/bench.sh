@@ -107,6 +107,7 @@ PY
 printf '#!/bin/sh\ncat >/dev/null\nprintf %%s "{\\"ops\\": []}"\n' >"$scratch/stand-in-llm"
 chmod +x "$scratch/stand-in-llm"
 echo "mem-propose on one exchange holding a 100 KB paste, a secret in every 180 bytes (redaction and the request, --no-gate: the gate reads a paste of repeated lines as pasted text; llm replaced by a stand-in):"
+# shellcheck disable=SC2016 # $1 and $2 are the inner sh's arguments
 printf '  %-58s %8s ms\n' "median of 20" "$(time_runs 20 sh -c 'mem-propose --no-gate --llm "$1" --model stand-in <"$2"' - "$scratch/stand-in-llm" "$scratch/paste.jsonl")"
 echo
 

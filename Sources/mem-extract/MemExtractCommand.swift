@@ -73,6 +73,9 @@ struct MemExtractCommand: StageCommand {
     @Flag(help: "Print only the cursor of the newest exchange (r0.t0 when nothing is logged yet), and exit.")
     var newest = false
 
+    @Flag(help: "With --newest: print the UTC time now, to the microsecond, after the cursor (what llm-memory pause and resume record).")
+    var time = false
+
     @OptionGroup var stage: StageOptions
 
     func validate() throws {
@@ -83,13 +86,14 @@ struct MemExtractCommand: StageCommand {
         if newest, count || limit != nil || last != nil || after != .start || until != nil || offRecord != nil || undone != nil {
             throw ValidationError("--newest takes no --after, --until, --limit, --last, --count, --off-record or --undone")
         }
+        if time && !newest { throw ValidationError("--time goes with --newest") }
     }
 
     func run() throws {
         try stage.run("mem-extract") { () throws(MemError) in
             let databasePath = db ?? MemoryLocation.fromEnvironment().logsDatabase
             if newest {
-                return try Extraction.printNewest(databasePath: databasePath, busyTimeoutMilliseconds: busyTimeout)
+                return try Extraction.printNewest(databasePath: databasePath, busyTimeoutMilliseconds: busyTimeout, withTime: time)
             }
             try Extraction.run(.init(
                 databasePath: databasePath,

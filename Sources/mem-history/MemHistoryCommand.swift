@@ -27,7 +27,9 @@ struct MemHistoryCommand: StageCommand {
             Exit status: 0 ok, 1 nothing done on purpose (no bullet matches TEXT, several \
             do without --all, a later change touched the bullets an undo would change), \
             64 usage, 65 no such change, or one that cannot be undone, 66 no history yet \
-            (undo), 74 cannot read.
+            (undo), 74 cannot read. A damaged history (the journal missing though one was \
+            kept, or a line of it unreadable): log, why and blame show what the rest says \
+            with a note; undo and forget change nothing, 66 (missing) or 65 (unreadable).
             """,
         version: Version.string,
         subcommands: [Log.self, Why.self, Blame.self, Undo.self, Forget.self])
@@ -45,8 +47,11 @@ struct Place: ParsableArguments {
 
     var store: ProfileStore { ProfileStore(profilePath: profile.resolved) }
 
-    func state() throws(MemError) -> HistoryState {
+    /// The history as it is. To show (`log`, `why`, `blame`) a damaged one is read as far
+    /// as it goes, with a note; to change the profile (`undo`, `forget`) it is refused.
+    func state(toChange: Bool = false) throws(MemError) -> HistoryState {
         let state = try HistoryState.load(store)
+        if toChange, let damage = state.damage { throw damage.error }
         state.notes.forEach { StandardStreams.report("mem-history", $0) }
         return state
     }
@@ -115,7 +120,7 @@ extension MemHistoryCommand {
         func run() throws {
             try place.run { () throws(MemError) in
                 let state = try place.state()
-                if !FileSystem.exists(state.store.journalPath) {
+                if !FileSystem.exists(state.store.journalPath), state.damage == nil {
                     StandardStreams.report("mem-history", "no change recorded yet: \(state.store.journalPath) does not exist")
                 }
                 let lookup = place.lookup()
@@ -223,7 +228,7 @@ extension MemHistoryCommand {
 
         func run() throws {
             try place.run { () throws(MemError) in
-                let state = try place.state()
+                let state = try place.state(toChange: true)
                 let (delta, summary) = try MemKit.Undo.delta(state, id: id, force: force)
                 try StandardStreams.writeOut(delta.json.prettySerialized() + "\n")
                 StandardStreams.report("mem-history", summary)
@@ -240,7 +245,8 @@ extension MemHistoryCommand {
                 a later update or backfill that would add a bullet matching one of its \
                 texts (or reword a bullet into one), and says so.
                 forget TEXT: a delta ("action": "forget") removing the bullets TEXT names \
-                (several only with --all; none is fine) and adding TEXT to the list, for \
+                (several only with --all; none: exit 1, unless --anyway) and adding TEXT \
+                to the list, for \
                 `mem-merge --in-place`. --list: the list's texts, one per line (--json: \
                 one JSON string per line). --undo TEXT: a delta taking TEXT off the list.
                 """)
@@ -259,6 +265,9 @@ extension MemHistoryCommand {
         @Flag(help: "Act on every bullet (or entry) TEXT names, not only one.")
         var all = false
 
+        @Flag(help: "Put TEXT on the forgotten list even when no bullet names it now (without it, that is refused: exit 1).")
+        var anyway = false
+
         @Flag(help: "With --list: one JSON string per line.")
         var json = false
 
@@ -266,6 +275,7 @@ extension MemHistoryCommand {
             if list, text != nil || unforget { throw ValidationError("--list takes no TEXT and no --undo") }
             if !list, text == nil { throw ValidationError("give the TEXT to forget (or --list)") }
             if json, !list { throw ValidationError("--json goes with --list") }
+            if anyway, list || unforget { throw ValidationError("--anyway goes with forget TEXT, not --list or --undo") }
         }
 
         func run() throws {
@@ -279,7 +289,7 @@ extension MemHistoryCommand {
                 let text = text ?? ""
                 let (delta, summary) = unforget
                     ? try MemKit.Forget.unforgetDelta(text, list: forgotten, all: all)
-                    : try MemKit.Forget.delta(text, in: place.state(), all: all)
+                    : try MemKit.Forget.delta(text, in: place.state(toChange: true), all: all, anyway: anyway)
                 try StandardStreams.writeOut(delta.json.prettySerialized() + "\n")
                 StandardStreams.report("mem-history", summary)
             }

@@ -33,7 +33,7 @@ struct MemMergeCommand: StageCommand {
             in "exchanges") is older than what the bullet it would change was learned \
             from, or than the hand change that wrote it, is skipped (the present wins). \
             A delta's "forget" / "unforget" texts are added to / taken off that list, and \
-            "undone_sources" added to the `undone` list, before the commit.
+            "undone_sources" added to the `undone` list, as part of the commit.
 
             A commit killed half-way (history copy, pending record, profile, journal, \
             cursor) is finished or dropped before the next one (see README, mem-merge). \
@@ -44,7 +44,11 @@ struct MemMergeCommand: StageCommand {
             Reports each skipped op and a summary on standard error. Exit status: 0 ok, \
             64 usage, 65 bad delta or profile (not JSON, not UTF-8, over 1 MiB), \
             66 DELTA missing, 73/74 cannot write, 75 the profile changed meanwhile. \
-            An undo of a change the journal does not have: 65.
+            An undo of a change the journal does not have: 65. A damaged history \
+            (history/journal.jsonl missing though a history was kept, or a line of it \
+            unreadable) changes nothing, --recover included: 66 missing, 65 unreadable, \
+            with one line saying how to repair it; --load over a missing journal starts \
+            a new history.
             """,
         version: Version.string)
 
@@ -132,6 +136,9 @@ struct MemMergeCommand: StageCommand {
         let recovered = try recorder.recover()
         if let message = recovered.recovery.message { StandardStreams.report("mem-merge", message) }
         recovered.notes.forEach { StandardStreams.report("mem-merge", $0) }
+        // A damaged history stops an update before it reads anything (no model is asked
+        // for what could not be committed). An in-place run's commit fails with it.
+        if case .recover = mode, let damage = recovered.damage { throw damage.error }
         // (An in-place run's commit records the hand edit first, and fails with its error.)
         if case .recover = mode, let problem = recovered.handEditProblem { StandardStreams.report("mem-merge", problem) }
         if let handEdit = recovered.handEdit, let changes = handEdit.changes {

@@ -78,7 +78,7 @@ struct MemProposeCommand: StageCommand {
     @Option(help: ArgumentHelp("Most ops one delta may hold; the exchanges of the rest are proposed again in the next run.", valueName: "n"))
     var maxOps: Int = 20
 
-    @Option(help: ArgumentHelp("Longest op text kept, in characters; longer ops are dropped, not cut.", valueName: "n"))
+    @Option(help: ArgumentHelp("Longest op text, in characters; a longer one is shortened at a word boundary (said on stderr).", valueName: "n"))
     var maxOpChars: Int = 200
 
     @OptionGroup var stage: StageOptions

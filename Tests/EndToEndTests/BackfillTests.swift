@@ -41,7 +41,7 @@ struct BackfillTests {
 
             _ = try await sb.run(sb.step("call", "llm -m echo 'I like fact-0031.'"))
             #expect(sb.result("call").status == 0, "\(sb.result("call"))")
-            func learned() -> [String] { likedFacts(inProfile: sb.read(sb.memoryDir + "/profile.md")) }
+            func learned() -> [String] { likedFacts(inProfile: sb.read(sb.sandbox.memory.profile)) }
             #expect(await eventually(timeout: 60) { learned() == ["fact-0031"] },
                     "learned \(learned()); updates.log:\n\(sb.read(sb.updateLog) ?? "none")")
             #expect(try await sb.waitForUpdatesToFinish())

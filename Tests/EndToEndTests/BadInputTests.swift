@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 
 #if canImport(Glibc)
 import Glibc
@@ -307,7 +308,7 @@ struct BadInputTests {
             break
         }
         // The replaced version is in the history, byte for byte.
-        let history = try FileManager.default.contentsOfDirectory(atPath: user.dir + "/history").filter { $0.hasPrefix("profile-") }
+        let history = try FileManager.default.contentsOfDirectory(atPath: user.memory.historyDir).filter { $0.hasPrefix("profile-") }
         #expect(history.count == 1)
         #expect(history.first.flatMap { FileManager.default.contents(atPath: user.dir + "/history/" + $0) } == profile.bytes)
         #expect(user.cursor() == user.newestCursor())
@@ -335,11 +336,11 @@ struct BadInputTests {
         #expect(text.contains("- Name: Ada\n- Role: Rust developer\n"), "\(text)")
         #expect(GuardUser.mode(target) == 0o600)
         #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere) == ["me.md"], "no temp or history files beside the target")
-        let history = try FileManager.default.contentsOfDirectory(atPath: user.dir + "/history").filter { $0.hasPrefix("profile-") }
+        let history = try FileManager.default.contentsOfDirectory(atPath: user.memory.historyDir).filter { $0.hasPrefix("profile-") }
         #expect(history.count == 1)
         #expect(user.cursor() == user.newestCursor())
         #expect(try user.porcelain(["show"]).out == text)
-        #expect(user.read(user.dir + "/fragment.md")?.contains("Role: Rust developer") == true)
+        #expect(user.read(user.memory.fragment)?.contains("Role: Rust developer") == true)
     }
 
     // MARK: - The memory dir

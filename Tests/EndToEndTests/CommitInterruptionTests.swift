@@ -19,7 +19,8 @@ extension CrashTests {
         return (dir, recorder)
     }
 
-    @Test(arguments: ProfileStore.CommitStep.allCases)
+    // (An update changes no list: listsWritten is for undo and forget, below.)
+    @Test(arguments: ProfileStore.CommitStep.allCases.filter { $0 != .listsWritten })
     func aMergeInterruptedAfterAnyStepIsFinishedOrDroppedSoItCountsExactlyOnce(step: ProfileStore.CommitStep) throws {
         let (dir, clean) = try recorderAfterOneUpdate(learning: "Likes fact-0001", from: "ex1", through: "r0.t1")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -41,7 +42,7 @@ extension CrashTests {
             #expect(profile == before)
             #expect(journal.count == 1)
             #expect(try String(contentsOfFile: clean.store.cursorPath, encoding: .utf8) == "r0.t1\n")
-        case .profileWritten, .journalAppended, .cursorWritten:
+        case .profileWritten, .listsWritten, .journalAppended, .cursorWritten:
             #expect(recovery == .completed(action: "update", through: "r0.t2"))
             #expect(String(decoding: profile, as: UTF8.self).contains("- Likes fact-0002\n"))
             #expect(journal.count == 2)
@@ -61,7 +62,7 @@ extension CrashTests {
     /// A backfill's commit moves `backfill-cursor`, never the live updates' `cursor`, in the
     /// same protocol: interrupted after any step, it is finished or dropped, so it counts
     /// exactly once, and `cursor` stays where the live updates left it.
-    @Test(arguments: ProfileStore.CommitStep.allCases)
+    @Test(arguments: ProfileStore.CommitStep.allCases.filter { $0 != .listsWritten })
     func aBackfillInterruptedAfterAnyStepMovesOnlyTheBackfillCursorAndCountsOnce(step: ProfileStore.CommitStep) throws {
         let (dir, clean) = try recorderAfterOneUpdate(learning: "Likes fact-0100", from: "new", through: "r0.t10")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -74,7 +75,7 @@ extension CrashTests {
 
         _ = try clean.store.recover()
         let committed = !(step == .historySaved || step == .pendingWritten)
-        let backfillCursor = FileManager.default.contents(atPath: dir + "/backfill-cursor").map { String(decoding: $0, as: UTF8.self) }
+        let backfillCursor = FileManager.default.contents(atPath: MemoryDirLayout(dir).backfillCursor).map { String(decoding: $0, as: UTF8.self) }
         #expect(backfillCursor == (committed ? "r0.t3\n" : nil))
         #expect(try String(contentsOfFile: clean.store.cursorPath, encoding: .utf8) == "r0.t10\n")
         let journal = try journalLines(clean.store.journalPath)
@@ -84,7 +85,7 @@ extension CrashTests {
         #expect(!FileManager.default.fileExists(atPath: clean.store.pendingPath))
     }
 
-    @Test(arguments: ProfileStore.CommitStep.allCases.filter { $0 != .cursorWritten })
+    @Test(arguments: ProfileStore.CommitStep.allCases.filter { $0 != .cursorWritten && $0 != .listsWritten })
     func aLoadInterruptedAfterAnyStepIsJournalledOnceOrNotAtAll(step: ProfileStore.CommitStep) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crash-store-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -164,11 +165,15 @@ extension CrashTests {
     /// step, the provenance (the journal replayed, with a pending commit that wrote the
     /// profile) agrees with the profile before recovery and after it, and the change
     /// counts once or not at all. A hand edit, which is the user's, is recorded exactly once.
+    /// The lists an undo or a forget changes (`undone`, `forgotten`) change exactly when
+    /// its journal line is there: never a text forgotten by a change that did not happen.
     @Test(arguments: ProfileStore.CommitStep.allCases)
     func aChangeOfAnyKindInterruptedAfterAnyStepLeavesProvenanceAndProfileAgreeing(step: ProfileStore.CommitStep) throws {
-        // (A hand edit writes no profile; only an update moves the cursor.)
+        // (A hand edit writes no profile; only an update moves the cursor; only undo and
+        // forget change a list.)
         for kind in ["update", "hand-edit", "undo", "forget", "load"]
-        where !(step == .cursorWritten && kind != "update") && !(step == .profileWritten && kind == "hand-edit") {
+        where !(step == .cursorWritten && kind != "update") && !(step == .profileWritten && kind == "hand-edit")
+            && !(step == .listsWritten && kind != "undo" && kind != "forget") {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("crash-provenance-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let clean = ChangeRecorder(profilePath: dir + "/profile.md")
@@ -217,6 +222,10 @@ extension CrashTests {
             } else if actions.count == 3 {
                 #expect(actions[2] == kind, "\(context): \(actions)")
             }
+            let listed = kind == "forget" ? try clean.forgottenList.entries() == ["fact-0001"]
+                : kind == "undo" ? try clean.undoneList.entries() == ["ex2"] : false
+            #expect(listed == (actions.count == 3 && (kind == "forget" || kind == "undo")),
+                    "\(context): the list changed \(listed ? "without" : "but not with") its journal line: \(actions)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 import MemKit
 #if canImport(Glibc)
 import Glibc
@@ -121,7 +122,7 @@ struct ConcurrencyTests {
 
             // Settled: every background update gone, the lock free, no note, nothing waiting.
             let settled = await eventually(timeout: 180, every: 0.02) { await lab.settled(expectingRuns: headersBefore + count) }
-            #expect(settled, "round \(round): the background updates did not settle: \(lab.updateHeaders().count - headersBefore) started; note \(FileManager.default.fileExists(atPath: lab.memoryDir + "/update.again")); log:\n\(lab.read(lab.memoryDir + "/log/updates.log")?.suffix(2000) ?? "")")
+            #expect(settled, "round \(round): the background updates did not settle: \(lab.updateHeaders().count - headersBefore) started; note \(FileManager.default.fileExists(atPath: lab.memory.againNote)); log:\n\(lab.read(lab.memory.updateLog)?.suffix(2000) ?? "")")
             if withWatch {
                 // SIGTERM: the watch stops cleanly; an update it started finishes first.
                 kill(watch, SIGTERM)
@@ -129,7 +130,7 @@ struct ConcurrencyTests {
                 if watchStatus != nil { watch = 0 }
                 #expect(watchStatus.map { exitCode($0) } == 0, "watch: \(lab.read("watch.err") ?? "")")
                 #expect(lab.read("watch.err")?.contains("updating every 1 s") == true, "\(lab.read("watch.err") ?? "")")
-                #expect(!FileManager.default.fileExists(atPath: lab.memoryDir + "/watch.pid"))
+                #expect(!FileManager.default.fileExists(atPath: lab.memory.watchPid))
                 #expect(await eventually(timeout: 60, every: 0.02) { await lab.settled(expectingRuns: headersBefore + count) })
             }
 
@@ -148,7 +149,7 @@ struct ConcurrencyTests {
             #expect(lab.cursor() == records.last?["cursor"]?.stringValue)
 
             // The journal: every exchange in exactly one merge, every fact added once.
-            let journal = try journalLines(lab.memoryDir + "/history/journal.jsonl").filter { $0["action"] == .string("update") }
+            let journal = try journalLines(lab.memory.journal).filter { $0["action"] == .string("update") }
             let sources = journal.flatMap { $0["sources"]?.arrayValue ?? [] }.compactMap(\.stringValue)
             let ids = records.compactMap { $0["id"]?.stringValue }
             #expect(ids.allSatisfy { id in sources.filter { $0 == id }.count == 1 }, "round \(round): sources \(sources), ids \(ids)")
@@ -188,6 +189,7 @@ private final class ConcurrencyLab: @unchecked Sendable {
     var environment: [String: String]
 
     var memoryDir: String { sandbox.memoryDir }
+    var memory: MemoryDirLayout { sandbox.memory }
     var porcelainPath: String { bin + "/llm-memory" }
 
     init() throws {
@@ -249,7 +251,7 @@ private final class ConcurrencyLab: @unchecked Sendable {
 
     func cursor() -> String? { cursorToken(memoryDir) }
 
-    func profileFacts() -> [String] { likedFacts(inProfile: read(memoryDir + "/profile.md")) }
+    func profileFacts() -> [String] { likedFacts(inProfile: read(memory.profile)) }
 
     func modelCalls() -> Int {
         (read("model-calls.jsonl") ?? "").split(separator: "\n").filter { $0.contains("\"propose\"") }.count
@@ -257,11 +259,11 @@ private final class ConcurrencyLab: @unchecked Sendable {
 
     /// How many background updates found the lock held (and left a note).
     func turnedAway() -> Int {
-        (read(memoryDir + "/log/updates.log") ?? "").components(separatedBy: "an update is already running").count - 1
+        (read(memory.updateLog) ?? "").components(separatedBy: "an update is already running").count - 1
     }
 
     /// The pids in the `== … update (pid N)` headers of the background-update log.
-    func updateHeaders() -> [Int32] { updateRuns(inLog: read(memoryDir + "/log/updates.log")).map(\.pid) }
+    func updateHeaders() -> [Int32] { updateRuns(inLog: read(memory.updateLog)).map(\.pid) }
 
     struct StageRun: CustomStringConvertible {
         var tool, role, held, witness, arguments: String
@@ -281,7 +283,7 @@ private final class ConcurrencyLab: @unchecked Sendable {
     func settled(expectingRuns: Int) async -> Bool {
         let headers = updateHeaders()
         guard headers.count >= expectingRuns, headers.allSatisfy({ !isAlive($0) }) else { return false }
-        guard !FileManager.default.fileExists(atPath: memoryDir + "/update.again") else { return false }
+        guard !FileManager.default.fileExists(atPath: memory.againNote) else { return false }
         guard await updateLockIsFree(memoryDir, environment: environment) else { return false }
         guard let waiting = try? await run(Repo.tool("mem-extract"), ["--after", cursor() ?? "", "--count"]) else { return false }
         return waiting.status == 0 && waiting.out.trimmingCharacters(in: .whitespacesAndNewlines) == "0"

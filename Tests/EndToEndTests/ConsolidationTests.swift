@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 
 /// Keeping the profile within budget at the source (issue 15 §4): when the profile has
 /// outgrown the fragment's budget, mem-propose asks the model to consolidate it, and the
@@ -20,7 +21,7 @@ struct ConsolidationTests {
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         try FileManager.default.createDirectory(atPath: sandbox.memoryDir, withIntermediateDirectories: true)
-        let profilePath = sandbox.memoryDir + "/profile.md"
+        let profilePath = sandbox.memory.profile
         try Data(profile(60).utf8).write(to: URL(fileURLWithPath: profilePath))
         // Written by hand before the exchange (2025-06-01), or "the present wins" would keep
         // mem-merge from removing its bullets on that exchange's word.

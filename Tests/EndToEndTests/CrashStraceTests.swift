@@ -47,10 +47,10 @@ extension CrashTests {
         try Data("# Loaded\n\n## Interests\n\n- Likes fact-0009\n".utf8).write(to: URL(fileURLWithPath: root + "/load.md"))
         func arguments(_ dir: String) -> [String] {
             switch operation {
-            case "merge": return ["--profile", dir + "/profile.md", "--in-place", root + "/delta.json"]
-            case "load": return ["--profile", dir + "/profile.md", "--in-place", "--load", root + "/load.md"]
-            case "clear": return ["--profile", dir + "/profile.md", "--in-place", "--clear"]
-            default: return ["--profile", dir + "/profile.md", "--recover"]
+            case "merge": return ["--profile", MemoryDirLayout(dir).profile, "--in-place", root + "/delta.json"]
+            case "load": return ["--profile", MemoryDirLayout(dir).profile, "--in-place", "--load", root + "/load.md"]
+            case "clear": return ["--profile", MemoryDirLayout(dir).profile, "--in-place", "--clear"]
+            default: return ["--profile", MemoryDirLayout(dir).profile, "--recover"]
             }
         }
         let memMerge = Repo.tool("mem-merge")
@@ -62,8 +62,8 @@ extension CrashTests {
         }
         func state(_ dir: String) -> (profile: String?, journal: [String], cursor: String?, pending: Bool) {
             let read = { (path: String) in FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } }
-            return (read(dir + "/profile.md"), (read(dir + "/history/journal.jsonl") ?? "").split(separator: "\n").map(String.init),
-                    read(dir + "/cursor"), FileManager.default.fileExists(atPath: dir + "/pending"))
+            return (read(MemoryDirLayout(dir).profile), (read(MemoryDirLayout(dir).journal) ?? "").split(separator: "\n").map(String.init),
+                    read(MemoryDirLayout(dir).cursor), FileManager.default.fileExists(atPath: MemoryDirLayout(dir).pending))
         }
         func run(_ program: String, _ args: [String], dir: String) async throws -> Int32 {
             let pid = try spawnInGroup(program, args, env: ["PATH": "/usr/bin:/bin", "LLM_MEMORY_DIR": dir],
@@ -108,15 +108,15 @@ extension CrashTests {
             // Complete: the old or the new profile, byte for byte; history copies of whole versions.
             let killed = state(dir)
             #expect(killed.profile == before.profile || killed.profile == after.profile, "\(context): a torn profile:\n\(killed.profile ?? "none")")
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: dir + "/history")) ?? [] where name.hasPrefix("profile-") {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: MemoryDirLayout(dir).historyDir)) ?? [] where name.hasPrefix("profile-") {
                 let text = FileManager.default.contents(atPath: dir + "/history/" + name).map { String(decoding: $0, as: UTF8.self) }
                 #expect(text.map { templateHistory.contains($0) || $0 == before.profile } == true, "\(context): history/\(name) is torn")
             }
             // The provenance agrees with the profile, even before recovery (a commit that
             // wrote the profile counts by its pending record).
-            #expect(provenanceProblems(dir + "/profile.md").isEmpty, "\(context): \(provenanceProblems(dir + "/profile.md"))")
+            #expect(provenanceProblems(MemoryDirLayout(dir).profile).isEmpty, "\(context): \(provenanceProblems(MemoryDirLayout(dir).profile))")
             // Recovered: done once, or not at all.
-            #expect(try await run(memMerge, ["--profile", dir + "/profile.md", "--recover"], dir: dir) == 0, "\(context): --recover failed")
+            #expect(try await run(memMerge, ["--profile", MemoryDirLayout(dir).profile, "--recover"], dir: dir) == 0, "\(context): --recover failed")
             let recovered = state(dir)
             #expect(!recovered.pending, "\(context): pending left")
             let done = recovered.profile == after.profile && recovered.journal.count == after.journal.count
@@ -137,11 +137,11 @@ extension CrashTests {
                 #expect(again.profile == after.profile && again.journal.count == after.journal.count && again.cursor == after.cursor,
                         "\(context): the run after did not do the commit once")
             }
-            let left = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !["profile.md", "cursor", "history"].contains($0) }
-                + ((try? FileManager.default.contentsOfDirectory(atPath: dir + "/history")) ?? [])
+            let left = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !["profile.md", "cursor", "history", "history-started"].contains($0) }
+                + ((try? FileManager.default.contentsOfDirectory(atPath: MemoryDirLayout(dir).historyDir)) ?? [])
                     .filter { !($0 == "journal.jsonl" || $0 == "provenance.json" || $0.hasPrefix("profile-") && $0.hasSuffix(".md")) }
             #expect(left.isEmpty, "\(context): left behind \(left)")
-            #expect(provenanceProblems(dir + "/profile.md").isEmpty, "\(context), recovered: \(provenanceProblems(dir + "/profile.md"))")
+            #expect(provenanceProblems(MemoryDirLayout(dir).profile).isEmpty, "\(context), recovered: \(provenanceProblems(MemoryDirLayout(dir).profile))")
             #expect(!state(dir).journal.contains { $0.contains(#""action":"hand-edit""#) }, "\(context): a hand edit was recorded")
             try? FileManager.default.removeItem(atPath: dir)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 
 /// `LLM_MEMORY_MODEL=local llm-memory update` over prompts logged by the real llm with
 /// the `echo` model: the profile is built with no model call.
@@ -35,22 +36,22 @@ struct LocalUpdateEndToEndTests {
 
         let update = try run(llmMemory, ["update"], environment: env)
         #expect(update.status == 0, "\(update.err)")
-        let profile = try #require(file(sandbox.memoryDir + "/profile.md"))
+        let profile = try #require(file(sandbox.memory.profile))
         #expect(profile.contains("- Role: Rust developer\n"))
         #expect(profile.contains("- Lives in Lisbon\n"))
         #expect(profile.contains("- Prefers short answers\n"))
         #expect(!profile.lowercased().contains("monad"))
-        #expect(file(sandbox.memoryDir + "/fragment.md")?.contains("Prefers short answers") == true)
-        let journal = try #require(file(sandbox.memoryDir + "/history/journal.jsonl"))
+        #expect(file(sandbox.memory.fragment)?.contains("Prefers short answers") == true)
+        let journal = try #require(file(sandbox.memory.journal))
         #expect(journal.contains("\"model\":\"local\"") || journal.contains("\"model\": \"local\""))
-        let cursor = file(sandbox.memoryDir + "/cursor")
+        let cursor = file(sandbox.memory.cursor)
         #expect(cursor != nil && cursorToken(sandbox.memoryDir) != origin)
 
         let again = try run(llmMemory, ["update"], environment: env)
         #expect(again.status == 0, "\(again.err)")
-        #expect(file(sandbox.memoryDir + "/profile.md") == profile)
-        #expect(file(sandbox.memoryDir + "/history/journal.jsonl") == journal)
-        #expect(file(sandbox.memoryDir + "/cursor") == cursor)
+        #expect(file(sandbox.memory.profile) == profile)
+        #expect(file(sandbox.memory.journal) == journal)
+        #expect(file(sandbox.memory.cursor) == cursor)
         // No model was ever asked.
         #expect(file(log.path) == nil)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 
 private func fileMode(_ path: String) -> Int {
     var info = stat()
@@ -29,33 +30,33 @@ private let sampleDelta = """
         #expect(first.err.contains("mem-merge: skipped remove in Interests: no bullet matches 'Exploring transformer architectures'"))
         #expect(first.err.hasSuffix("mem-merge: applied 2 ops, skipped 1\n"))
 
-        let profile = sandbox.memoryDir + "/profile.md"
+        let profile = sandbox.memory.profile
         #expect(fileMode(sandbox.memoryDir) == 0o700)
         #expect(fileMode(profile) == 0o600)
         let text = try String(contentsOfFile: profile, encoding: .utf8)
         #expect(text.contains("## Current Projects\n\n- Building a memory add-on for llm\n"))
         #expect(text.contains("## Personal Information\n\n- Role: Rust developer\n"))
-        #expect(try String(contentsOfFile: sandbox.memoryDir + "/cursor", encoding: .utf8) == "r0.t3\n")
-        #expect(fileMode(sandbox.memoryDir + "/cursor") == 0o600)
-        #expect(fileMode(sandbox.memoryDir + "/history") == 0o700)
+        #expect(try String(contentsOfFile: sandbox.memory.cursor, encoding: .utf8) == "r0.t3\n")
+        #expect(fileMode(sandbox.memory.cursor) == 0o600)
+        #expect(fileMode(sandbox.memory.historyDir) == 0o700)
 
         // A second, different delta keeps the previous version in the history.
         let second = #"{"ops":[{"op":"add","section":"Interests","text":"Rust"}],"sources":["01d"],"through":"r0.t4"}"#
         let again = try run(Repo.tool("mem-merge"), ["--in-place"], stdin: Data(second.utf8), environment: env)
         #expect(again.status == 0, "\(again.err)")
-        let history = try FileManager.default.contentsOfDirectory(atPath: sandbox.memoryDir + "/history")
+        let history = try FileManager.default.contentsOfDirectory(atPath: sandbox.memory.historyDir)
         let versions = history.filter { $0.hasPrefix("profile-") }
         #expect(versions.count == 1)
         #expect(try String(contentsOfFile: sandbox.memoryDir + "/history/" + versions[0], encoding: .utf8) == text)
         #expect(fileMode(sandbox.memoryDir + "/history/" + versions[0]) == 0o600)
-        let journal = try String(contentsOfFile: sandbox.memoryDir + "/history/journal.jsonl", encoding: .utf8)
+        let journal = try String(contentsOfFile: sandbox.memory.journal, encoding: .utf8)
         let lines = journal.split(separator: "\n")
         #expect(lines.count == 2)
         let last = try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any]
         #expect(last?["action"] as? String == "update")
         #expect(last?["through"] as? String == "r0.t4")
         #expect(last?["previous"] as? String == versions[0])
-        #expect(try String(contentsOfFile: sandbox.memoryDir + "/cursor", encoding: .utf8) == "r0.t4\n")
+        #expect(try String(contentsOfFile: sandbox.memory.cursor, encoding: .utf8) == "r0.t4\n")
     }
 
     @Test func withoutInPlaceTheNewProfileGoesToStdoutAndNothingIsWritten() throws {
@@ -125,7 +126,7 @@ private let sampleDelta = """
         #expect(missing.stdout.isEmpty && missing.stderr.isEmpty)
         try FileManager.default.createDirectory(atPath: sandbox.memoryDir, withIntermediateDirectories: true)
         try Data("# User profile\n\n## Personal Information\n\n<!-- nothing yet -->\n## Interests\n".utf8)
-            .write(to: URL(fileURLWithPath: sandbox.memoryDir + "/profile.md"))
+            .write(to: URL(fileURLWithPath: sandbox.memory.profile))
         let empty = try run(Repo.tool("mem-render"), [], environment: sandbox.environment)
         #expect(empty.status == 0)
         #expect(empty.stdout.isEmpty)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 
 /// `LLM_MEMORY_DISABLED=true` through the `llm` wrapper in real bash, zsh and fish: the
 /// call is not injected, starts no update, and is never learned — while a normal call, even
@@ -10,7 +11,7 @@ struct OffRecordShellTests {
     static let learning = ["LLM_MEMORY_MODEL": "facts"]
 
     static func learned(_ sb: ShellSandbox) -> [String] {
-        likedFacts(inProfile: sb.read(sb.memoryDir + "/profile.md"))
+        likedFacts(inProfile: sb.read(sb.memory.profile))
     }
 
     @Test(arguments: Shell.allCases)

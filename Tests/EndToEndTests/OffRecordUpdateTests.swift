@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 
 /// `llm-memory pause` … `resume` through the porcelain, with calls logged by the real llm
 /// 0.36 (no shell wrapper: any program's calls) and updates by the test model `facts`
@@ -11,7 +12,7 @@ struct OffRecordUpdateTests {
         let sandbox: Sandbox
         let llmMemory: String
         var environment: [String: String]
-        var offRecord: String { sandbox.memoryDir + "/off-record" }
+        var offRecord: String { sandbox.memory.offRecord }
 
         init() throws {
             sandbox = try Sandbox()
@@ -34,7 +35,7 @@ struct OffRecordUpdateTests {
         }
 
         var learned: [String] {
-            likedFacts(inProfile: try? String(contentsOfFile: sandbox.memoryDir + "/profile.md", encoding: .utf8))
+            likedFacts(inProfile: try? String(contentsOfFile: sandbox.memory.profile, encoding: .utf8))
         }
 
         var offRecordLines: [String] {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 
 extension Repo {
     /// llm 0.36 + llm-echo + the plugin adapter (`integrations/llm-user-memory-plugin`,
@@ -37,8 +38,8 @@ struct PluginAdapterTests {
     struct User {
         let sandbox: Sandbox
         var bin: String { sandbox.root.appendingPathComponent("bin").path }
-        var profile: String { sandbox.memoryDir + "/profile.md" }
-        var fragment: String { sandbox.memoryDir + "/fragment.md" }
+        var profile: String { sandbox.memory.profile }
+        var fragment: String { sandbox.memory.fragment }
 
         init() throws {
             sandbox = try Sandbox()
@@ -167,7 +168,7 @@ struct PluginAdapterTests {
         #expect(result.status == 0, "\(result.err)")
         #expect(try Self.echoed(result).system.contains("- Role: Rust developer"))
         // Not a terminal here, so the notice is kept for a call at the prompt.
-        let notice = try String(contentsOfFile: user.sandbox.memoryDir + "/notice", encoding: .utf8)
+        let notice = try String(contentsOfFile: user.sandbox.memory.notice, encoding: .utf8)
         #expect(notice.contains("cannot render"), "\(notice)")
         #expect(!result.err.contains("cannot render"), "\(result.err)")
     }
@@ -324,10 +325,10 @@ struct PluginAdapterTests {
         #expect(helpFlag.out == help.out)
 
         #expect(try user.sh("llm memory pause").status == 0)
-        #expect(FileManager.default.fileExists(atPath: user.sandbox.memoryDir + "/paused"))
+        #expect(FileManager.default.fileExists(atPath: user.sandbox.memory.paused))
         #expect(try user.sh("llm memory status").out.contains("paused:         yes"))
         #expect(try user.sh("llm memory resume").status == 0)
-        #expect(!FileManager.default.fileExists(atPath: user.sandbox.memoryDir + "/paused"))
+        #expect(!FileManager.default.fileExists(atPath: user.sandbox.memory.paused))
         let update = try user.sh("llm memory update")
         #expect(update.status == 0, "\(update.err)")  // nothing logged yet: nothing to do
     }

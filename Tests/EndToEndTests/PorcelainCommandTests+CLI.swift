@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 
 /// The porcelain as a command-line program: usage errors, help, llm's command list, and
 /// the script itself (shellcheck, dash).
@@ -170,7 +171,7 @@ extension PorcelainCommandTests {
         defer { memory.remove() }
         try memory.loadProfile(PorcelainUser.sampleProfile)
         #expect(try memory.porcelain(["pause", "--help"]).status == 0)
-        #expect(!FileManager.default.fileExists(atPath: memory.dir + "/paused"))
+        #expect(!FileManager.default.fileExists(atPath: memory.memory.paused))
         #expect(try memory.porcelain(["status"]).out.contains("paused:         no"))
     }
 
@@ -195,6 +196,39 @@ extension PorcelainCommandTests {
         #expect(result.out.isEmpty, "\(args)")
         #expect(!FileManager.default.fileExists(atPath: memory.dir), "\(args) made the memory dir")
         #expect(try FileManager.default.contentsOfDirectory(atPath: memory.sandbox.home).isEmpty, "\(args) wrote into HOME")
+    }
+
+    /// The history commands check their own arguments, as every command does: one line
+    /// naming what is wrong, exit 64, nothing run — never mem-history's usage, which names
+    /// its plumbing options.
+    @Test(arguments: [
+        ["log", "extra"], ["log", "-n", "abc"], ["log", "-n", "-1"], ["log", "--bogus"], ["undo", "1", "2"],
+        ["undo", "--bogus"], ["undo", "0"], ["show", "--why", "extra"], ["show", "--why", "--json", "x"],
+        ["why", "a", "b"], ["why", "--bogus"], ["forget", "--bogus"], ["forget", "a", "b"], ["forget", "--list", "x"],
+    ])
+    func historyCommandsRefuseArgumentsTheyDoNotTakeInOneLineWithoutThePlumbingsUsage(args: [String]) throws {
+        let memory = try PorcelainUser()
+        defer { memory.remove() }
+        let result = try memory.porcelain(args)
+        #expect(result.status == 64, "\(args): \(result.err)")
+        let lines = result.err.split(separator: "\n")
+        #expect(lines.count == 1, "\(args): one line: \(result.err)")
+        #expect(lines.first?.contains("'\(args.last!)'") == true, "\(args): names it: \(result.err)")
+        #expect(lines.first?.hasPrefix("llm-memory: \(args[0]):") == true, "\(args): \(result.err)")
+        #expect(!result.err.contains("mem-history") && !result.err.contains("--profile"), "\(args): \(result.err)")
+        #expect(result.out.isEmpty, "\(args)")
+        #expect(!FileManager.default.fileExists(atPath: memory.dir), "\(args) made the memory dir")
+    }
+
+    @Test func helpOfHelpPrintsItsUsageAndExitsZero() throws {
+        let memory = try PorcelainUser()
+        defer { memory.remove() }
+        for args in [["help", "--help"], ["help", "-h"], ["--help", "--help"]] {
+            let help = try memory.porcelain(args)
+            #expect(help.status == 0, "\(args): \(help.err)")
+            #expect(help.out.hasPrefix("Usage: llm-memory help [COMMAND]"), "\(args): \(help.out)")
+            #expect(help.err.isEmpty, "\(args)")
+        }
     }
 
     @Test func anUnknownCommandNamesItself() throws {
@@ -261,7 +295,7 @@ extension PorcelainCommandTests {
         #expect(terminal.out.contains("\rllm-memory: updating: batch 3, 5 exchange(s) left"), "\(terminal.out.debugDescription)")
         #expect(terminal.out.contains("llm-memory: updated: 3 batch(es) applied"), "\(terminal.out.debugDescription)")
         #expect(!terminal.out.contains("mem-propose:") && !terminal.out.contains("mem-merge:"), "\(terminal.out.debugDescription)")
-        let log = try #require(memory.read(memory.dir + "/log/updates.log"))
+        let log = try #require(memory.read(memory.memory.updateLog))
         #expect(log.contains("on a terminal") && log.contains("mem-merge:"), "\(log)")
 
         try backlog(5)

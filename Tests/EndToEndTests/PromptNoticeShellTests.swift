@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 
 /// The notice at the prompt (issue 15 §3, contract C6), as a user of bash, zsh and fish
 /// meets it in a real terminal (tmux): a failure out of sight is said once, in one line on
@@ -47,7 +48,7 @@ struct PromptNoticeShellTests {
             // The first call starts an update that fails (no such model).
             let first = try await type(said, tmux, shell)
             #expect(notices(first).isEmpty, "\(first)")
-            #expect(await eventually(timeout: 60) { sb.exists(sb.memoryDir + "/notice") }, "updates.log:\n\(sb.read(sb.updateLog) ?? "")")
+            #expect(await eventually(timeout: 60) { sb.exists(sb.memory.notice) }, "updates.log:\n\(sb.read(sb.updateLog) ?? "")")
             #expect(try await sb.waitForUpdatesToFinish())
 
             // The next one says so, on stderr: its stdout, sent to a file, holds only the answer.
@@ -61,8 +62,8 @@ struct PromptNoticeShellTests {
             // Its own update fails the same way.
             #expect(await eventually(timeout: 60) { sb.updateRuns().count >= 2 }, "no second update")
             #expect(try await sb.waitForUpdatesToFinish())
-            #expect(sb.read(sb.memoryDir + "/last-update")?.contains("nosuchmodel") == true)
-            #expect(!sb.exists(sb.memoryDir + "/notice"), "the same failure was noticed again")
+            #expect(sb.read(sb.memory.lastUpdate)?.contains("nosuchmodel") == true)
+            #expect(!sb.exists(sb.memory.notice), "the same failure was noticed again")
 
             // The call after that prints nothing new.
             let third = try await type(said, tmux, shell)
@@ -77,10 +78,10 @@ struct PromptNoticeShellTests {
         try await withShellSandbox(shell) { original in
             try await original.writeProfile()
             let (sb, tmux) = try await interactive(original, environment: [:])
-            try Data("## Interests\n- Sai\0ling\n".utf8).write(to: URL(fileURLWithPath: sb.memoryDir + "/profile.md"))
+            try Data("## Interests\n- Sai\0ling\n".utf8).write(to: URL(fileURLWithPath: sb.memory.profile))
             // Edited after the last render, whatever the file system's time resolution.
             try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)],
-                                                  ofItemAtPath: sb.memoryDir + "/fragment.md")
+                                                  ofItemAtPath: sb.memory.fragment)
 
             let first = try await type("llm -m echo hi >first.txt", tmux, shell)
             let told = notices(first)
@@ -91,8 +92,8 @@ struct PromptNoticeShellTests {
             // The update after the call fails on the same profile: not news.
             #expect(await eventually(timeout: 60) { sb.updateRuns().count >= 1 }, "no update ran")
             #expect(try await sb.waitForUpdatesToFinish())
-            #expect(sb.read(sb.memoryDir + "/last-update")?.contains("NUL byte") == true)
-            #expect(!sb.exists(sb.memoryDir + "/notice"), "said again: \(sb.read(sb.memoryDir + "/notice") ?? "")")
+            #expect(sb.read(sb.memory.lastUpdate)?.contains("NUL byte") == true)
+            #expect(!sb.exists(sb.memory.notice), "said again: \(sb.read(sb.memory.notice) ?? "")")
 
             let second = try await type("llm -m echo hi >second.txt", tmux, shell)
             #expect(notices(second) == told, "\(second.joined(separator: "\n"))")
@@ -107,13 +108,13 @@ struct PromptNoticeShellTests {
             try await sb.writeProfile()
             try await sb.install()
             let line = "llm-memory: the last update failed: a test failure (llm memory status)\n"
-            try sb.write(line, to: sb.memoryDir + "/notice")
+            try sb.write(line, to: sb.memory.notice)
             _ = try await sb.run(sb.step("call", "llm -m echo hi"), environment: ["LLM_MEMORY_UPDATES": "false"])
             let call = sb.result("call")
             #expect(call.status == 0, "\(call)")
             #expect(!call.err.contains("llm-memory"), "\(call)")
             #expect(!call.out.contains("a test failure"), "\(call)")
-            #expect(sb.read(sb.memoryDir + "/notice") == line)
+            #expect(sb.read(sb.memory.notice) == line)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 
 /// Failures the user can see, and a profile that says when it does not fit (issue 15 §3,
 /// §4; contract C6), from the porcelain's side: what writes `<memory dir>/notice`, when it
@@ -19,7 +20,7 @@ struct PromptNoticeTests {
     }
 
     private func notice(_ sandbox: Sandbox) -> String? {
-        try? String(contentsOfFile: sandbox.memoryDir + "/notice", encoding: .utf8)
+        try? String(contentsOfFile: sandbox.memory.notice, encoding: .utf8)
     }
 
     private func statusLines(_ text: String, _ key: String) -> [String] {
@@ -41,11 +42,14 @@ struct PromptNoticeTests {
         #expect(said.contains("nosuchmodel"))
         #expect(said.hasSuffix("(llm memory status)\n"))
         #expect(said.split(separator: "\n").count == 1)
+        // Short: the cause, not the whole story (status has that).
+        #expect(said.count <= 140, "\(said.count) characters: \(said)")
+        #expect(try await runAsync(Repo.porcelain, ["status"], environment: failing).out.contains("updates wait"))
         var info = stat()
-        #expect(stat(sandbox.memoryDir + "/notice", &info) == 0 && info.st_mode & 0o777 == 0o600)
+        #expect(stat(sandbox.memory.notice, &info) == 0 && info.st_mode & 0o777 == 0o600)
 
         // The wrapper shows it and removes it; the same failure again is not news.
-        try FileManager.default.removeItem(atPath: sandbox.memoryDir + "/notice")
+        try FileManager.default.removeItem(atPath: sandbox.memory.notice)
         let again = try await runAsync(Repo.porcelain, ["update"], environment: failing)
         #expect(again.status == 69)
         #expect(notice(sandbox) == nil, "the same failure was noticed twice")
@@ -90,10 +94,10 @@ struct PromptNoticeTests {
         defer { sandbox.remove() }
         let env = sandbox.environment
         try FileManager.default.createDirectory(atPath: sandbox.memoryDir, withIntermediateDirectories: true)
-        let profile = sandbox.memoryDir + "/profile.md"
+        let profile = sandbox.memory.profile
         try Data("## Interests\n- Sailing\n".utf8).write(to: URL(fileURLWithPath: profile))
         #expect(try await runAsync(Repo.porcelain, ["render"], environment: env).status == 0)
-        let good = try String(contentsOfFile: sandbox.memoryDir + "/fragment.md", encoding: .utf8)
+        let good = try String(contentsOfFile: sandbox.memory.fragment, encoding: .utf8)
 
         try Data("## Interests\n- Sai\0ling\n".utf8).write(to: URL(fileURLWithPath: profile))
         let broken = try await runAsync(Repo.porcelain, ["render"], environment: env)
@@ -102,9 +106,9 @@ struct PromptNoticeTests {
         #expect(said.hasPrefix("llm-memory: cannot render the profile, so prompts get the last good fragment: "))
         #expect(said.contains("NUL byte"))
         #expect(said.hasSuffix("(llm memory status)\n"))
-        #expect(try String(contentsOfFile: sandbox.memoryDir + "/fragment.md", encoding: .utf8) == good)
+        #expect(try String(contentsOfFile: sandbox.memory.fragment, encoding: .utf8) == good)
 
-        try FileManager.default.removeItem(atPath: sandbox.memoryDir + "/notice")
+        try FileManager.default.removeItem(atPath: sandbox.memory.notice)
         #expect(try await runAsync(Repo.porcelain, ["render"], environment: env).status == 65)
         #expect(notice(sandbox) == nil, "the same broken profile was noticed twice")
 
@@ -127,7 +131,7 @@ struct PromptNoticeTests {
         defer { sandbox.remove() }
         let env = sandbox.environment
         try FileManager.default.createDirectory(atPath: sandbox.memoryDir, withIntermediateDirectories: true)
-        let profile = sandbox.memoryDir + "/profile.md"
+        let profile = sandbox.memory.profile
         func write(_ bullets: Int) throws {
             let text = "## Interests\n" + (1...bullets).map { "- Interest number \($0) of the user\n" }.joined()
             try Data(text.utf8).write(to: URL(fileURLWithPath: profile))
@@ -140,7 +144,7 @@ struct PromptNoticeTests {
         #expect(try await runAsync(Repo.porcelain, ["render"], environment: env).status == 0)
         let said = try #require(notice(sandbox))
         #expect(said == "llm-memory: the profile has outgrown the fragment's 4000-character budget (LLM_MEMORY_MAX_CHARS): part of it is left out of prompts (llm memory status)\n")
-        try FileManager.default.removeItem(atPath: sandbox.memoryDir + "/notice")
+        try FileManager.default.removeItem(atPath: sandbox.memory.notice)
         try write(201)
         #expect(try await runAsync(Repo.porcelain, ["render"], environment: env).status == 0)
         #expect(notice(sandbox) == nil, "still over budget is not news")
@@ -161,9 +165,9 @@ struct PromptNoticeTests {
         let text = "# User profile\n" + names.map { name in
             "\n## \(name)\n" + (1...75).map { "- \(name) fact \($0)\n" }.joined()
         }.joined()
-        try Data(text.utf8).write(to: URL(fileURLWithPath: sandbox.memoryDir + "/profile.md"))
+        try Data(text.utf8).write(to: URL(fileURLWithPath: sandbox.memory.profile))
         #expect(try await runAsync(Repo.porcelain, ["render"], environment: env).status == 0)
-        let fragment = try String(contentsOfFile: sandbox.memoryDir + "/fragment.md", encoding: .utf8)
+        let fragment = try String(contentsOfFile: sandbox.memory.fragment, encoding: .utf8)
         for name in names {
             #expect(fragment.contains("## \(name)\n- \(name) fact "), "\(name) has no bullets in the fragment")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -318,7 +319,7 @@ struct ProposeCommandTests {
         }
         #expect(try modelUsed([]) == "scripted")
         try FileManager.default.createDirectory(atPath: setup.sandbox.memoryDir, withIntermediateDirectories: true)
-        try "from-file\n".write(toFile: setup.sandbox.memoryDir + "/model", atomically: true, encoding: .utf8)
+        try "from-file\n".write(toFile: setup.sandbox.memory.model, atomically: true, encoding: .utf8)
         #expect(try modelUsed([]) == "from-file")
         #expect(try modelUsed([], env: ["LLM_MEMORY_MODEL": "from-env"]) == "from-env")
         #expect(try modelUsed(["--model", "from-option"], env: ["LLM_MEMORY_MODEL": "from-env"]) == "from-option")
@@ -328,7 +329,7 @@ struct ProposeCommandTests {
         let setup = try setup(rules: [["match": "", "reply": "{\"ops\": []}"]])
         defer { setup.sandbox.remove() }
         try FileManager.default.createDirectory(atPath: setup.sandbox.memoryDir, withIntermediateDirectories: true)
-        try "## Personal Information\n- Role: Go developer\n".write(toFile: setup.sandbox.memoryDir + "/profile.md",
+        try "## Personal Information\n- Role: Go developer\n".write(toFile: setup.sandbox.memory.profile,
                                                                   atomically: true, encoding: .utf8)
         let other = setup.sandbox.root.path + "/other.md"
         try "## Hobbies\n- Sailing\n".write(toFile: other, atomically: true, encoding: .utf8)
@@ -410,12 +411,12 @@ struct ProposeGateLocalBudgetTests {
         let setup = try base.setup(rules: [])
         defer { setup.sandbox.remove() }
         try FileManager.default.createDirectory(atPath: setup.sandbox.memoryDir, withIntermediateDirectories: true)
-        try "## Personal Information\n- Role: Go developer\n- Uses Vim\n".write(toFile: setup.sandbox.memoryDir + "/profile.md",
+        try "## Personal Information\n- Role: Go developer\n- Uses Vim\n".write(toFile: setup.sandbox.memory.profile,
                                                                            atomically: true, encoding: .utf8)
         // Written by hand before the exchanges (2025-06-01), or "the present wins" would keep
         // mem-merge from replacing its bullets with what they say.
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_577_836_800)],
-                                              ofItemAtPath: setup.sandbox.memoryDir + "/profile.md")
+                                              ofItemAtPath: setup.sandbox.memory.profile)
         let input = lines([("d1", "I'm a Rust developer and I live in Lisbon"), ("q1", "what is a monad?"),
                            ("d2", "I prefer short answers"), ("d3", "I switched from Vim to Neovim")])
         // No llm at all: the option names a program that does not exist.
@@ -543,7 +544,7 @@ struct ProposeModelRouteTests {
             ProposeCommandTests.exchangeLine(id: "n1", prompt: "I'm a Rust developer.", model: nil, cursor: "r0.t2"),
         ].joined(separator: "\n") + "\n"
         try FileManager.default.createDirectory(atPath: setup.sandbox.memoryDir, withIntermediateDirectories: true)
-        try "scripted\n".write(toFile: setup.sandbox.memoryDir + "/model", atomically: true, encoding: .utf8)
+        try "scripted\n".write(toFile: setup.sandbox.memory.model, atomically: true, encoding: .utf8)
         let result = try base.propose(setup, [], input: input)
         #expect(result.status == 0, "\(result.err)")
         #expect(try base.json(result)["sources"] as? [String] == ["e1", "n1"])

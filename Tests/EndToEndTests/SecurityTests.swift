@@ -1,6 +1,7 @@
 import Foundation
 import MemKit
 import Testing
+import TestKit
 
 #if canImport(Glibc)
 import Glibc
@@ -64,7 +65,7 @@ struct SecurityTests {
         #expect(FileManager.default.contents(atPath: victim) == original, "the symlinks' target was written through")
         let profile = user.read(user.profilePath) ?? ""
         #expect(profile.contains("- Role: Rust developer\n") && profile.contains("- Likes tea\n"), "\(profile)")
-        #expect(user.read(user.dir + "/fragment.md")?.contains("Role: Rust developer") == true)
+        #expect(user.read(user.memory.fragment)?.contains("Role: Rust developer") == true)
         #expect(user.read(user.dir + "/llm-commands")?.contains("logs") == true)
         // No temp file is left behind.
         let left = try FileManager.default.contentsOfDirectory(atPath: user.dir)
@@ -148,7 +149,7 @@ struct SecurityTests {
         #expect(user.read(user.profilePath)?.contains("Alias 1: `touch \(markers[1])`") == true, "\(user.read(user.profilePath) ?? "")")
         for args in [["status"], ["show"], ["render"], ["path"], ["update", "--detached"], ["status"]] {
             let result = try user.porcelain(args)
-            #expect(result.status == 0, "\(args): \(result.err)\n\(user.read(user.dir + "/log/updates.log") ?? "")")
+            #expect(result.status == 0, "\(args): \(result.err)\n\(user.read(user.memory.updateLog) ?? "")")
         }
         // A failing model whose error message is shell code: it lands in last-update and status.
         #expect(try user.logPrompt("Remember that I use zsh").status == 0)
@@ -158,7 +159,7 @@ struct SecurityTests {
         let status = try user.porcelain(["status"])
         #expect(status.out.contains("boom $(touch \(markers[0])) `touch \(markers[1])`; touch \(markers[2])"), "\(status.out)")
         #expect(try user.porcelain(["update", "--detached"]).status == 75, "a detached update ends with the update's status")
-        #expect(user.read(user.dir + "/log/updates.log")?.contains("$(touch \(markers[0]))") == true)
+        #expect(user.read(user.memory.updateLog)?.contains("$(touch \(markers[0]))") == true)
         for marker in markers {
             #expect(!FileManager.default.fileExists(atPath: marker), "\(marker) was created: shell code ran")
         }
@@ -196,7 +197,7 @@ struct SecurityTests {
         // it fixes a new one (as a first update does) and learns what comes after it.
         let after = try user.porcelain(["update"])
         #expect(after.status == 0, "\(after.err)")
-        #expect(FileManager.default.fileExists(atPath: user.dir + "/origin") && user.cursor() == user.newestCursor())
+        #expect(FileManager.default.fileExists(atPath: user.sandbox.memory.origin) && user.cursor() == user.newestCursor())
         #expect(try user.logPrompt("Remember that I like coffee").status == 0)
         #expect(try user.porcelain(["update"]).status == 0)
         #expect(user.modelCalls() > calls)
@@ -454,8 +455,9 @@ struct GuardUser {
 
     var porcelainPath: String { binDir + "/llm-memory" }
     var dir: String { sandbox.memoryDir }
-    var profilePath: String { dir + "/profile.md" }
-    var cursorPath: String { dir + "/cursor" }
+    var memory: MemoryDirLayout { MemoryDirLayout(dir) }
+    var profilePath: String { memory.profile }
+    var cursorPath: String { memory.cursor }
     var rulesPath: String { path("rules.json") }
     var modelLogPath: String { path("model-calls.jsonl") }
     var python: String { URL(fileURLWithPath: Repo.llm).deletingLastPathComponent().appendingPathComponent("python").path }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 
 /// "Transparent llm": the shell wrapper installed by `llm-memory install-shell`, driven
 /// through real bash, zsh and fish (and, where job-control output matters, interactive
@@ -79,7 +80,7 @@ struct ShellIntegrationTests {
     func aHandWrittenProfileWithNoFragmentYetReachesTheFirstCall(shell: Shell) async throws {
         try await withShellSandbox(shell) { sb in
             try await sb.writeProfile(render: false)
-            #expect(!FileManager.default.fileExists(atPath: sb.memoryDir + "/fragment.md"))
+            #expect(!FileManager.default.fileExists(atPath: sb.memory.fragment))
             try await sb.install()
             let ran = try await sb.run(sb.step("first", "llm -m echo 'hello'"), environment: ["LLM_MEMORY_UPDATES": "false"])
             #expect(ran.status == 0, "\(ran.err)")
@@ -386,11 +387,11 @@ struct ShellIntegrationTests {
             #expect(answered != nil, "the prompt did not come back: \(answerScreen)")
 
             let learned = await eventually(timeout: 30) {
-                sb.read(sb.memoryDir + "/profile.md")?.contains("- Role: Rust developer") == true
+                sb.read(sb.memory.profile)?.contains("- Role: Rust developer") == true
             }
-            #expect(learned, "profile:\n\(sb.read(sb.memoryDir + "/profile.md") ?? "none")\nupdates.log:\n\(sb.read(sb.updateLog) ?? "none")")
+            #expect(learned, "profile:\n\(sb.read(sb.memory.profile) ?? "none")\nupdates.log:\n\(sb.read(sb.updateLog) ?? "none")")
             #expect(try await sb.waitForUpdatesToFinish())
-            #expect(sb.read(sb.memoryDir + "/fragment.md")?.contains("Role: Rust developer") == true)
+            #expect(sb.read(sb.memory.fragment)?.contains("Role: Rust developer") == true)
 
             // One more command, so any pending job notice would be printed before its prompt.
             try await tmux.type("true")
@@ -520,7 +521,7 @@ struct ShellIntegrationTests {
             let summary = try await sb.porcelain(["status"])
             #expect(summary.out.contains("bash: installed in \(sb.home)/.bashrc"), "\(summary.out)")
             #expect(try await sb.porcelain(["uninstall-shell"]).status == 0)
-            #expect(try await sb.porcelain(["shell-status"]).out == "not installed (llm-memory install-shell)\n")
+            #expect(try await sb.porcelain(["shell-status"]).out == "not installed (llm memory install-shell)\n")
             #expect(!FileManager.default.fileExists(atPath: sb.home + "/.bashrc"))
             #expect(!FileManager.default.fileExists(atPath: sb.home + "/.config/fish/conf.d/llm-memory.fish"))
         }
@@ -647,7 +648,7 @@ struct ShellIntegrationTests {
                 }
                 return (1...count).map { n in calls.filter { $0.contains("<user>\nnote \(n):") }.count }
             }
-            let profilePath = sb.memoryDir + "/profile.md"
+            let profilePath = sb.memory.profile
             let settled = try await eventually(timeout: 45, every: 0.25) {
                 guard proposals().allSatisfy({ $0 >= 1 }) else { return false }
                 return try await sb.waitForUpdatesToFinish(timeout: 0)

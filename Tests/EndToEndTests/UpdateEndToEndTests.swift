@@ -46,22 +46,22 @@ struct UpdateEndToEndTests {
         #expect(update.status == 0, "\(update.err)")
         #expect(modelCalls(log) == 2)
 
-        let profile = try #require(file(sandbox.memoryDir + "/profile.md"))
+        let profile = try #require(file(sandbox.memory.profile))
         #expect(profile.contains("- Role: Rust developer"))
-        let fragment = try #require(file(sandbox.memoryDir + "/fragment.md"))
+        let fragment = try #require(file(sandbox.memory.fragment))
         #expect(fragment.contains("Role: Rust developer"))
 
         let extracted = try run(Repo.tool("mem-extract"), [], environment: env)
         let lastCursor = try #require(extracted.out.split(separator: "\n").last.flatMap {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }?["cursor"] as? String)
-        #expect(file(sandbox.memoryDir + "/cursor")?.trimmingCharacters(in: .whitespacesAndNewlines) == lastCursor)
+        #expect(file(sandbox.memory.cursor)?.trimmingCharacters(in: .whitespacesAndNewlines) == lastCursor)
 
         // The model only ever saw the exchange, not a logged copy of its own call.
         let again = try run(porcelain, ["update"], environment: env)
         #expect(again.status == 0, "\(again.err)")
         #expect(modelCalls(log) == 2)
-        #expect(file(sandbox.memoryDir + "/profile.md") == profile)
+        #expect(file(sandbox.memory.profile) == profile)
         #expect(try run(Repo.tool("mem-extract"), [], environment: env).out == extracted.out)
     }
 
@@ -71,14 +71,14 @@ struct UpdateEndToEndTests {
         let env = sandbox.environment
         let origin = try setUpMemory(environment: env)
         let original = "# User profile\n\n## Personal Information\n\n- Name: Ada\n"
-        try Data(original.utf8).write(to: URL(fileURLWithPath: sandbox.memoryDir + "/profile.md"))
+        try Data(original.utf8).write(to: URL(fileURLWithPath: sandbox.memory.profile))
 
         let prompt = try run(Repo.llm, ["-m", "echo", "I like tea"], environment: env)
         #expect(prompt.status == 0, "\(prompt.err)")
         let update = try run(porcelain, ["update"], environment: env)
         #expect(update.status == 0, "\(update.err)")
         #expect(update.err.contains("mem-propose"))
-        #expect(file(sandbox.memoryDir + "/profile.md") == original)
+        #expect(file(sandbox.memory.profile) == original)
         // The batch was handled: the cursor moved, so it is not proposed again.
         #expect(cursorToken(sandbox.memoryDir) != origin)
     }
@@ -97,7 +97,7 @@ struct UpdateEndToEndTests {
         #expect(update.status == 75)
         #expect(update.err.contains("rate limited"))
         #expect(cursorToken(sandbox.memoryDir) == origin, "the cursor did not move")
-        #expect(file(sandbox.memoryDir + "/profile.md") == nil)
+        #expect(file(sandbox.memory.profile) == nil)
     }
 
     // MARK: - No fact lost for lack of room (issue 10 §2)
@@ -125,7 +125,7 @@ struct UpdateEndToEndTests {
 
         let update = try run(porcelain, ["update"], environment: env)
         #expect(update.status == 0, "\(update.err)")
-        let facts = likedFacts(inProfile: file(sandbox.memoryDir + "/profile.md"))
+        let facts = likedFacts(inProfile: file(sandbox.memory.profile))
         #expect(facts == (1...45).map(CarryOverTests.fact), "\(facts.count) facts: \(update.err)")
         #expect(update.err.contains("carried over"), "\(update.err)")
         print("update: 45 one-fact exchanges, replies \(cut.map { "cut after \($0) ops" } ?? "of up to 45 ops, 20 kept") → \(facts.count) facts in \(modelCalls(log)) model calls")
@@ -161,7 +161,7 @@ struct UpdateEndToEndTests {
 
         let update = try run(porcelain, ["update"], environment: env)
         #expect(update.status == 0, "\(update.err)")
-        let profile = file(sandbox.memoryDir + "/profile.md") ?? ""
+        let profile = file(sandbox.memory.profile) ?? ""
         for bullet in ["- Role: Rust developer", "- Prefers short answers", "- Likes fact-0001", "- Likes fact-0002"] {
             #expect(profile.contains(bullet), "\(profile)")
         }
@@ -196,14 +196,14 @@ struct UpdateEndToEndTests {
         #expect(update.err.contains("choose a memory model with `llm memory model ID`"), "\(update.err)")
         #expect(modelCalls(log) == 1, "only the user's own call reached scripted")
         #expect(cursorToken(sandbox.memoryDir) == origin, "the exchange waits")
-        #expect(file(sandbox.memoryDir + "/profile.md") == nil)
+        #expect(file(sandbox.memory.profile) == nil)
         let status = try run(porcelain, ["status"], environment: gone)
         #expect(status.out.contains("model 'scripted' cannot be used"), "\(status.out)")
 
         // Back: the exchange that waited is learned.
         let again = try run(porcelain, ["update"], environment: env)
         #expect(again.status == 0, "\(again.err)")
-        #expect(file(sandbox.memoryDir + "/profile.md")?.contains("- Role: Go developer") == true)
+        #expect(file(sandbox.memory.profile)?.contains("- Role: Go developer") == true)
     }
 
     @Test func llmMemoryModelStoresAChoiceThatStatusShowsAndUpdatesUseUntilItIsUnset() throws {
@@ -216,13 +216,13 @@ struct UpdateEndToEndTests {
         let unknown = try run(porcelain, ["model", "nosuchmodel"], environment: env)
         #expect(unknown.status == 69)
         #expect(unknown.err.contains("llm has no model 'nosuchmodel'"), "\(unknown.err)")
-        #expect(file(sandbox.memoryDir + "/model") == nil)
+        #expect(file(sandbox.memory.model) == nil)
         #expect(try run(porcelain, ["model", "two words"], environment: env).status == 64)
 
         let chosen = try run(porcelain, ["model", "scripted"], environment: env)
         #expect(chosen.status == 0, "\(chosen.err)")
-        #expect(file(sandbox.memoryDir + "/model") == "scripted\n")
-        let mode = try FileManager.default.attributesOfItem(atPath: sandbox.memoryDir + "/model")[.posixPermissions] as? Int
+        #expect(file(sandbox.memory.model) == "scripted\n")
+        let mode = try FileManager.default.attributesOfItem(atPath: sandbox.memory.model)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         #expect(try run(porcelain, ["model"], environment: env).out == "scripted\n")
         #expect(try run(porcelain, ["status"], environment: env).out.contains("memory model:   scripted"))
@@ -232,10 +232,10 @@ struct UpdateEndToEndTests {
         let update = try run(porcelain, ["update"], environment: env)
         #expect(update.status == 0, "\(update.err)")
         #expect(modelCalls(log) == 1)
-        #expect(file(sandbox.memoryDir + "/profile.md")?.contains("- Likes tea") == true)
+        #expect(file(sandbox.memory.profile)?.contains("- Likes tea") == true)
 
         #expect(try run(porcelain, ["model", "--unset"], environment: env).status == 0)
-        #expect(file(sandbox.memoryDir + "/model") == nil)
+        #expect(file(sandbox.memory.model) == nil)
         #expect(try run(porcelain, ["status"], environment: env).out.contains("memory model:   none"))
     }
 
@@ -245,13 +245,13 @@ struct UpdateEndToEndTests {
         let (sandbox, env, _) = try scriptedSandbox(delta: GuardScenarios.roleChangeReply)
         defer { sandbox.remove() }
         try FileManager.default.createDirectory(atPath: sandbox.memoryDir, withIntermediateDirectories: true)
-        try Data(GuardScenarios.twoBullets.utf8).write(to: URL(fileURLWithPath: sandbox.memoryDir + "/profile.md"))
+        try Data(GuardScenarios.twoBullets.utf8).write(to: URL(fileURLWithPath: sandbox.memory.profile))
         try setUpMemory(environment: env)
         #expect(try run(Repo.llm, ["-m", "scripted", GuardScenarios.roleChange], environment: env).status == 0)
 
         let update = try run(porcelain, ["update"], environment: env)
         #expect(update.status == 0, "\(update.err)")
-        let profile = file(sandbox.memoryDir + "/profile.md") ?? ""
+        let profile = file(sandbox.memory.profile) ?? ""
         #expect(profile.contains("- Role: Backend engineer at a fintech startup in Berlin\n- Writes Rust full time\n"), "\(profile)\n\(update.err)")
         #expect(!profile.contains("Frontend") && !profile.contains("JavaScript"))
     }
@@ -260,14 +260,14 @@ struct UpdateEndToEndTests {
         let (sandbox, env, _) = try scriptedSandbox(delta: GuardScenarios.removeAllFour)
         defer { sandbox.remove() }
         try FileManager.default.createDirectory(atPath: sandbox.memoryDir, withIntermediateDirectories: true)
-        try Data(GuardScenarios.fourBullets.utf8).write(to: URL(fileURLWithPath: sandbox.memoryDir + "/profile.md"))
+        try Data(GuardScenarios.fourBullets.utf8).write(to: URL(fileURLWithPath: sandbox.memory.profile))
         let origin = try setUpMemory(environment: env)
         #expect(try run(Repo.llm, ["-m", "scripted", "Forget everything you know about me."], environment: env).status == 0)
 
         let update = try run(porcelain, ["update"], environment: env)
         #expect(update.status == 0, "\(update.err)")
         #expect(update.err.contains("refused every op of this reply: it would take away 4 of the profile's 4 bullets (4 removed)"), "\(update.err)")
-        #expect(file(sandbox.memoryDir + "/profile.md") == GuardScenarios.fourBullets)
+        #expect(file(sandbox.memory.profile) == GuardScenarios.fourBullets)
         #expect(cursorToken(sandbox.memoryDir) != origin, "the exchange was read")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 
 extension Repo {
     /// The wheel under test: `$LLM_MEMORY_WHEEL` (`make test` names the one it has just
@@ -110,7 +111,7 @@ struct WheelTests {
         #expect(try sh("llm memory show").out == Self.profileText)
 
         // memory:auto carries the loaded profile, as the wheel's mem-render renders it.
-        let rendered = try run(packageBin + "/mem-render", ["--profile", sandbox.memoryDir + "/profile.md"], environment: env)
+        let rendered = try run(packageBin + "/mem-render", ["--profile", sandbox.memory.profile], environment: env)
         #expect(rendered.status == 0 && rendered.out.contains("- Sailing on Lake Constance"), "\(rendered.err)")
         let auto = try sh("llm --sf memory:auto -m echo hi")
         #expect(auto.status == 0, "\(auto.err)")
@@ -145,9 +146,11 @@ struct WheelTests {
         } ?? nil)
         #expect((last["fragments"] as? [[String: Any]])?.compactMap { $0["source"] as? String } == ["memory:auto"])
 
-        // llm uninstall in that shell: the next llm call there works, without memory, and
-        // says so once; a new shell's block does nothing.
-        let uninstall = try run("/bin/bash", ["-ic", "llm uninstall llm-user-memory-plugin -y >/dev/null && llm -m echo hi"],
+        // llm uninstall in that shell: the next llm calls there work, without memory, and
+        // say so once — also calls in a pipeline, which run in a subshell; a new shell's
+        // block does nothing.
+        let uninstall = try run("/bin/bash", ["-ic", "llm uninstall llm-user-memory-plugin -y >/dev/null"
+                                    + " && llm -m echo one | cat >/dev/null && llm -m echo two | cat >/dev/null && llm -m echo hi"],
                                 environment: env)
         #expect(uninstall.status == 0, "\(uninstall.err)")
         #expect(try Self.echoed(uninstall).prompt == "hi")
@@ -165,7 +168,7 @@ struct WheelTests {
         let uninstallShell = try run(Repo.porcelain, ["uninstall-shell", "bash"], environment: env)
         #expect(uninstallShell.status == 0, "\(uninstallShell.err)")
         #expect(!FileManager.default.fileExists(atPath: bashrc))
-        #expect(try String(contentsOfFile: sandbox.memoryDir + "/profile.md", encoding: .utf8).contains("- Lives in Lisbon"))
+        #expect(try String(contentsOfFile: sandbox.memory.profile, encoding: .utf8).contains("- Lives in Lisbon"))
     }
 }
 

@@ -52,6 +52,8 @@ import Testing
         Case("I had to drop out, so forget that I'm training for a marathon.", "remove Training for the Berlin marathon in September"),
         Case("And you don't need to keep the bit about my cats either, please forget about them.", "remove Has two cats, Miso and Tofu"),
         Case("Actually, I've changed my mind about the short answers.", "remove Always keep answers short"),
+        // What to forget ends with its clause: "lost" and "interest" name nothing to remove.
+        Case("Forget that I don't eat meat, I've lost interest in being vegetarian.", "remove Doesn't eat meat"),
         // Near-misses.
         Case("Forget that I'm training for a triathlon."),
         Case("please forget about them"),
@@ -148,6 +150,7 @@ import Testing
     static let adverbs: [Case] = [
         Case("I finally switched from Vim to Neovim.", "replace Uses Vim → Uses Neovim"),
         Case("Finally I switched from Vim to Helix.", "replace Uses Vim → Uses Helix"),
+        Case("I switched from Vim to Neovim over the weekend.", "replace Uses Vim → Uses Neovim"),
         Case("I eventually moved to Lisbon.", "replace Lives in Paris → Lives in Lisbon"),
         Case("I thankfully work at Globex now.", "replace Works at Acme → Works at Globex"),
         // Near-misses.

@@ -369,6 +369,60 @@ import Testing
         #expect(result.notes.contains { $0.contains("over the limit of 2") })
     }
 
+    @Test func anOverlongFactIsShortenedAtAWordAndSaidNotDropped() {
+        var options = LocalExtractor.Options()
+        options.maxOpChars = 30
+        let result = LocalExtractor(profile: "", options: options).extract([
+            exchange("I'm building a memory add-on for llm in Swift.", id: "A"),
+        ])
+        #expect(result.ops == [DeltaOp(kind: .add, section: "Current Projects", text: "Building a memory add-on for…", source: "A")])
+        #expect(result.notes == [#"local: a fact of 41 characters is over the limit of 30: shortened to "Building a memory add-on for…""#])
+    }
+
+    // MARK: - Changes within one batch
+
+    /// The profile `ops` leave behind, applied to `profile` as mem-merge applies a delta.
+    func merged(_ ops: [DeltaOp], into profile: String) -> [String] {
+        ProfileMerger.apply(Delta(ops: ops), to: ProfileDocument(bytes: Array(profile.utf8))).document.bullets.map(\.text)
+    }
+
+    @Test(arguments: [
+        ("I'm vegetarian.", "Also, I'm pescatarian now.", ["Diet: pescatarian"]),
+        ("I live in Berlin.", "Big news: we moved to Madrid last week!", ["Lives in Madrid"]),
+        ("I'm a data analyst.", "And I'm a data engineer now.", ["Role: data engineer"]),
+        ("I like chess.", "Please forget that I like chess.", []),
+        ("I use Vim.", "I switched from Vim to Neovim.", ["Uses Neovim"]),
+    ])
+    func aFactChangedLaterInTheBatchGivesOneOpForWhereItEndsUp(first: String, later: String, after: [String]) {
+        let ops = LocalExtractor(profile: "").extract([exchange(first, id: "A"), exchange(later, id: "B")]).ops
+        #expect(ops.count == after.count, "\(ops)")
+        #expect(ops.allSatisfy { $0.kind == .add && $0.source == "B" }, "\(ops)")
+        #expect(merged(ops, into: ProfileDocument.defaultText) == after)
+    }
+
+    @Test func aProfileFactChangedTwiceInTheBatchIsReplacedOnceByTheLastValue() {
+        let profile = TestProfile.text(personal: ["Diet: vegetarian", "Uses Vim"])
+        let extractor = LocalExtractor(profile: profile)
+        let twice = extractor.extract([exchange("I'm pescatarian now.", id: "A"), exchange("I'm vegan now.", id: "B")]).ops
+        #expect(twice == [DeltaOp(kind: .replace, section: "Personal Information", text: "Diet: vegan", old: "Diet: vegetarian", source: "B")])
+        #expect(merged(twice, into: profile) == ["Diet: vegan", "Uses Vim"])
+        // Back where it started: nothing to do.
+        #expect(extractor.extract([exchange("I'm pescatarian now.", id: "A"), exchange("I'm vegetarian.", id: "B")]).ops.isEmpty)
+        // Changed, then forgotten: the profile's own bullet is removed.
+        let gone = extractor.extract([exchange("I switched from Vim to Neovim.", id: "A"),
+                                      exchange("Forget that I use Neovim.", id: "B")]).ops
+        #expect(gone == [DeltaOp(kind: .remove, section: "Personal Information", old: "Uses Vim", source: "B")])
+        #expect(merged(gone, into: profile) == ["Diet: vegetarian"])
+    }
+
+    @Test func factsThatDoNotChangeKeepTheirOwnOpsInExchangeOrder() {
+        let ops = LocalExtractor(profile: "").extract([
+            exchange("I'm vegetarian. I live in Berlin.", id: "A"), exchange("I like chess.", id: "B"),
+            exchange("We moved to Madrid!", id: "C"),
+        ]).ops
+        #expect(ops.map { "\($0.source ?? "") \($0.text ?? "")" } == ["A Diet: vegetarian", "B Likes chess", "C Lives in Madrid"])
+    }
+
     @Test func secretsAreRedactedFirstAndNeverEmitted() {
         let key = "sk-" + "proj-" + "Ab12Cd34Ef56Gh78Ij90Kl12Mn34Op56"
         nothing(["Remember that my API key is \(key)", "call me \(key)", "I use \(key) as my token",

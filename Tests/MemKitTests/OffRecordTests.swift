@@ -86,6 +86,31 @@ import Testing
         #expect(!stretch.contains(.turns, rowid: 9, datetime: "2026-01-01T10:59:00+00:00"))
     }
 
+    /// A resume and the next call often share a second; the resume's time to the
+    /// microsecond keeps a call started after it on the record.
+    @Test func aResumeToTheMicrosecondKeepsACallStartedInTheSameSecondAfterItOnTheRecord() throws {
+        let stretches = try OffRecordStretches(parsing: """
+            pause r0.t10 2026-01-01T11:00:00.100000Z
+            resume r0.t12 2026-01-01T11:00:05.500000Z
+            """)
+        let stretch = try #require(stretches.stretches.first)
+        #expect(stretch.until == "2026-01-01T11:00:05.500000")
+        #expect(stretch.contains(.turns, rowid: 14, datetime: "2026-01-01T11:00:05.499999+00:00"))
+        #expect(stretch.contains(.turns, rowid: 14, datetime: "2026-01-01T11:00:05.500000+00:00"))
+        #expect(!stretch.contains(.turns, rowid: 14, datetime: "2026-01-01T11:00:05.500001+00:00"))
+        // Python's isoformat() leaves out a zero fraction: that is the second's start.
+        #expect(stretch.contains(.turns, rowid: 14, datetime: "2026-01-01T11:00:05+00:00"))
+        #expect(!stretch.contains(.turns, rowid: 14, datetime: "2026-01-01T11:00:06+00:00"))
+        // A shorter fraction is read as written (.6 is 600000 µs).
+        #expect(!stretch.contains(.turns, rowid: 14, datetime: "2026-01-01 11:00:05.6"))
+    }
+
+    @Test func aResumeTimeThatIsNotATimeIsAnErrorNamingItsLine() {
+        for text in ["resume r0.t1 2026-01-01T11:00:05.x", "resume r0.t1 2026-01-01"] {
+            #expect(throws: MemError.self) { try OffRecordStretches(parsing: "pause r0.t0\n" + text) }
+        }
+    }
+
     @Test func anOpenStretchHoldsEverythingCommittedAfterThePause() {
         let stretch = OffRecordStretches.Stretch(from: Cursor(responsesRowid: 2, turnsRowid: 10))
         #expect(stretch.contains(.turns, rowid: 1_000_000, datetime: nil))

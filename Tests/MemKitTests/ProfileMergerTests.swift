@@ -127,6 +127,20 @@ private func merge(_ text: String, _ ops: [DeltaOp]) -> (text: String, result: M
 
     // MARK: remove
 
+    @Test func opsOfOneDeltaApplyInOrderSoALaterOpCanChangeWhatAnEarlierOneAdded() {
+        let start = ProfileDocument.defaultText
+        let (replaced, first) = merge(start, [add("Personal Information", "Diet: vegetarian"),
+                                              replace("Personal Information", "Diet: vegetarian", "Diet: pescatarian")])
+        #expect(ProfileDocument(bytes: Array(replaced.utf8)).bullets.map(\.text) == ["Diet: pescatarian"])
+        #expect(first.applied.count == 2)
+        let (removed, _) = merge(start, [add("Interests", "Likes chess"), remove("Interests", "Likes chess")])
+        #expect(removed == start)
+        // Applying the same delta again changes nothing.
+        let again = merge(replaced, [add("Personal Information", "Diet: vegetarian"),
+                                     replace("Personal Information", "Diet: vegetarian", "Diet: pescatarian")])
+        #expect(again.text == replaced)
+    }
+
     @Test func aRemoveTakesTheBulletWithItsContinuationLines() {
         let (out, _) = merge("## I\n- Rust\n  - async\n\n  more\n- Go\n", [remove("I", "rust")])
         #expect(out == "## I\n- Go\n")

@@ -196,7 +196,9 @@ import Testing
         }
         reply += "]}"
         let result = capped.parse(reply)
-        #expect(result.ops == [DeltaOp(kind: .add, section: "Interests", text: "Sailing", source: "id-1")])
+        // The first filler op is kept shortened to 200 characters; the rest are its duplicates.
+        #expect(result.ops == [DeltaOp(kind: .add, section: "Interests", text: "Sailing", source: "id-1"),
+                               DeltaOp(kind: .add, section: "Interests", text: String(filler.prefix(199)) + "…", source: "id-1")])
         #expect(result.notes.contains { $0.contains("only the first 1048576 were read") })
         // The per-op report is capped too.
         #expect(result.notes.count < 30)
@@ -248,7 +250,7 @@ import Testing
         #expect(!result.notes.joined().contains(key))
     }
 
-    @Test func opsBeyondTheCountLimitAndOverlongTextsAreDroppedNotCut() {
+    @Test func opsBeyondTheCountLimitAreDroppedAndOverlongTextsShortenedAtAWord() {
         var options = ReplyParser.Options()
         options.maxOps = 2
         options.maxOpChars = 20
@@ -260,9 +262,21 @@ import Testing
              {"op": "add", "section": "Interests", "text": "Go"}]
             """#
         let result = limited.parse(reply)
-        #expect(result.ops.map(\.text) == ["Sailing", "Chess"])
-        #expect(result.notes.contains { $0.contains("op 1") && $0.contains("over the limit of 20") })
+        #expect(result.ops.map(\.text) == ["This text is far…", "Sailing"])
+        #expect(result.notes.contains { $0.contains("op 1") && $0.contains("over the limit of 20: shortened to \"This text is far…\"") })
+        #expect(result.notes.contains { $0.contains("op 3") && $0.contains("over the limit of 2 ops") })
         #expect(result.notes.contains { $0.contains("op 4") && $0.contains("over the limit of 2 ops") })
+    }
+
+    @Test(arguments: [
+        ("Uses Swift, Rust and Go", 16, "Uses Swift…"),  // the comma left dangling goes
+        ("Works at a fintech startup in Berlin", 36, "Works at a fintech startup in Berlin"),  // fits: unchanged
+        ("Works at a fintech startup in Berlin", 30, "Works at a fintech startup in…"),  // cut where a space falls
+        ("Supercalifragilistic expialidocious", 10, "Supercali…"),  // a first word over the limit is cut inside
+    ])
+    func anOverlongTextKeepsItsFirstWholeWordsAndEndsInAnEllipsis(text: String, limit: Int, shortened: String) {
+        #expect(text.shortenedAtWord(to: limit) == shortened)
+        #expect(shortened.unicodeScalars.count <= limit)
     }
 
     @Test func defaultLimitsAreTwentyOpsAndTwoHundredCharacters() {
@@ -273,7 +287,8 @@ import Testing
         let ops = (1...25).map { #"{"op": "add", "section": "Interests", "text": "Topic \#($0)", "ex": 1}"# }
         #expect(parser.parse("[" + ops.joined(separator: ",") + "]").ops.count == 20)
         let long = String(repeating: "a", count: 201)
-        #expect(parser.parse(#"[{"op": "add", "section": "Interests", "text": "\#(long)", "ex": 1}]"#).ops.isEmpty)
+        let kept = parser.parse(#"[{"op": "add", "section": "Interests", "text": "\#(long)", "ex": 1}]"#).ops
+        #expect(kept.map(\.text) == [String(repeating: "a", count: 199) + "…"])
     }
 
     @Test func textsAreTidiedAndKnownSectionsSpelledAsTheProfileSpellsThem() {

@@ -86,7 +86,7 @@ import Testing
         #expect(try lab.journal().map { $0["action"] } == [.string("update"), .string("hand-edit"), .string("undo")])
     }
 
-    @Test func forgetNamesOneBulletOrRefusesSeveralWithoutAll() throws {
+    @Test func forgetNamesOneBulletAndRefusesSeveralWithoutAllAndNoneWithoutAnyway() throws {
         let lab = try Lab()
         defer { lab.remove() }
         try lab.learn([Lab.add("Interests", "Likes bouldering"), Lab.add("Preferences", "Bouldering gym: Arkose")],
@@ -102,15 +102,22 @@ import Testing
         #expect(one.ops.map(\.old) == ["Likes bouldering"] && one.forget == ["likes bouldering"])
         try lab.forget("bouldering", all: true)
         #expect(lab.bullets() == [])
-        // Nothing left to name: still kept from being learned.
-        let none = try Forget.delta("Rust", in: lab.state(), all: false).delta
+        // Nothing left to name: refused (a typo is not kept out for good), unless --anyway.
+        do {
+            _ = try Forget.delta("Rust", in: lab.state(), all: false)
+            Issue.record("forget of a text no bullet names was not refused")
+        } catch {
+            #expect(error.status == .refused)
+            #expect(error.message.contains("no bullet matches 'Rust'") && error.message.contains("--anyway"))
+        }
+        let none = try Forget.delta("Rust", in: lab.state(), all: false, anyway: true).delta
         #expect(none.ops.isEmpty && none.forget == ["Rust"])
     }
 
     @Test func forgetUndoTakesTheTextOffTheListAndItMayBeLearnedAgain() throws {
         let lab = try Lab()
         defer { lab.remove() }
-        try lab.forget("Likes bouldering")
+        try lab.forget("Likes bouldering", anyway: true)
         do {
             _ = try Forget.unforgetDelta("chess", list: lab.recorder.forgottenList, all: false)
             Issue.record("an entry that is not there was taken off")

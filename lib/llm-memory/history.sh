@@ -9,19 +9,70 @@ require_history_tool() {
   require_tool mem-history
 }
 
+# The arguments of each command are checked here, as every command's are, and only those
+# mem-history knows are passed on (after its own options; a TEXT after --, so a text
+# starting with - is a text): a wrong one gets one line and exit 64, never the tool's usage.
+
+# change_id ID: ID is a change's number (from 1), as `log` shows it.
+change_id() {
+  case $1 in
+    "" | *[!0-9]* | 0 | 0*) usage_error "'$1' is not a change id (a number from 1; llm memory log lists them)" ;;
+  esac
+  [ ${#1} -le 9 ] || usage_error "'$1' is not a change id (llm memory log lists them)"
+}
+
+# text_and_flags FLAGS ARG…: among ARGs, at most one TEXT (after --, a TEXT may start
+# with -) and any of FLAGS (space-separated); anything else is refused. Sets $text,
+# $have_text and $given: the flags given, each once, space-separated (only words of FLAGS).
+text_and_flags() {
+  allowed=" $1 "
+  shift
+  text="" have_text="" given=" "
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --)
+        shift
+        [ $# -gt 0 ] || return 0
+        [ -z "$have_text" ] || unexpected "$@"
+        text=$1 have_text=1
+        shift
+        [ $# -eq 0 ] || unexpected "$@"
+        return 0
+        ;;
+      -?*)
+        case $allowed in *" $1 "*) ;; *) unexpected "$@" ;; esac
+        case $given in *" $1 "*) ;; *) given="$given$1 " ;; esac
+        shift
+        continue
+        ;;
+    esac
+    [ -z "$have_text" ] || unexpected "$@"
+    text=$1 have_text=1
+    shift
+  done
+}
+
+# given FLAG: whether text_and_flags found FLAG.
+given() {
+  case $given in *" $1 "*) return 0 ;; esac
+  return 1
+}
+
 # history_view SUBCOMMAND ARG…: mem-history's text as it is; on a terminal in colour
 # (unless NO_COLOR is set) and through $PAGER (default less -FRX), as git log pages it.
 history_view() {
   require_history_tool
+  view_command=$1
+  shift
   if [ ! -t 1 ]; then
-    tool mem-history "$@" --profile "$PROFILE" --color never
+    tool mem-history "$view_command" --profile "$PROFILE" --color never "$@"
     return
   fi
   color=always
   [ -z "${NO_COLOR:-}" ] || color=never
   view_tmp=$(mktemp "${TMPDIR:-/tmp}/llm-memory-view.XXXXXX") || die_with 73 "cannot create a temp file"
   trap 'rm -f -- "$view_tmp"' EXIT
-  tool mem-history "$@" --profile "$PROFILE" --color "$color" >"$view_tmp" || exit $?
+  tool mem-history "$view_command" --profile "$PROFILE" --color "$color" "$@" >"$view_tmp" || exit $?
   pager=${PAGER:-less}
   if command -v "${pager%% *}" >/dev/null 2>&1; then
     # $PAGER may carry arguments ("less -R"), as git allows.
@@ -48,7 +99,9 @@ history_change() {
     note "waiting for the running update to finish…"
     lock_memory_dir 600 || die_with 75 "the update lock is still held; try again later"
   fi
-  tool mem-history "$@" --profile "$PROFILE" >"$change_tmp" || exit $?
+  change_command=$1
+  shift
+  tool mem-history "$change_command" --profile "$PROFILE" "$@" >"$change_tmp" || exit $?
   tool mem-merge --profile "$PROFILE" --in-place "$change_tmp" || exit $?
   render_fragment || die_with "$?" "the profile was changed but the fragment could not be rendered"
   release_lock_and_follow_up
@@ -57,7 +110,25 @@ history_change() {
 # ---- log, why, show --why ----------------------------------------------------------------
 
 cmd_log() {
-  history_view log "$@"
+  json=""
+  count=""
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --json) json=--json ;;
+      -n)
+        [ $# -ge 2 ] || usage_error "-n needs a number (how many changes)"
+        case $2 in
+          "" | *[!0-9]*) usage_error "-n takes a number from 0, not '$2'" ;;
+        esac
+        [ ${#2} -le 9 ] || usage_error "-n takes a number up to 999999999, not '$2'"
+        count=$2
+        shift
+        ;;
+      *) unexpected "$@" ;;
+    esac
+    shift
+  done
+  history_view log ${json:+"$json"} ${count:+-n "$count"}
 }
 
 about_log() {
@@ -73,8 +144,11 @@ ABOUT
 }
 
 cmd_why() {
-  [ $# -ge 1 ] || usage_error "which bullet? (some of its words)"
-  history_view why "$@"
+  text_and_flags "--all --json" "$@"
+  [ -n "$have_text" ] || usage_error "which bullet? (some of its words)"
+  # $given holds only the flags named above, one word each.
+  # shellcheck disable=SC2086
+  history_view why $given -- "$text"
 }
 
 about_why() {
@@ -90,13 +164,31 @@ ABOUT
 
 # show --why: called by cmd_show.
 show_why() {
-  history_view blame "$@"
+  json=""
+  case "${1:-}" in
+    --json) json=--json; shift ;;
+  esac
+  no_arguments "$@"
+  history_view blame ${json:+"$json"}
 }
 
 # ---- undo, forget ----------------------------------------------------------------------
 
 cmd_undo() {
-  history_change undo "$@"
+  id="" force=""
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --force) force=--force ;;
+      -?*) unexpected "$@" ;;
+      *)
+        [ -z "$id" ] || unexpected "$@"
+        change_id "$1"
+        id=$1
+        ;;
+    esac
+    shift
+  done
+  history_change undo ${force:+"$force"} ${id:+"$id"}
 }
 
 about_undo() {
@@ -111,23 +203,31 @@ ABOUT
 }
 
 cmd_forget() {
-  case "${1:-}" in
-    --list)
-      shift
-      require_history_tool
-      tool mem-history forget --list "$@" --profile "$PROFILE"
-      ;;
-    "") usage_error "what to forget? (some words of the bullet)" ;;
-    *) history_change forget "$@" ;;
-  esac
+  text_and_flags "--list --json --undo --all --anyway" "$@"
+  if given --list; then
+    [ -z "$have_text" ] || unexpected "$text"
+    for flag in --undo --all --anyway; do
+      ! given "$flag" || usage_error "--list takes no $flag"
+    done
+    require_history_tool
+    # shellcheck disable=SC2086
+    tool mem-history forget --profile "$PROFILE" $given
+    return
+  fi
+  ! given --json || usage_error "--json goes with --list"
+  [ -n "$have_text" ] || usage_error "what to forget? (some words of the bullet)"
+  ! { given --undo && given --anyway; } || usage_error "--anyway goes with forget TEXT, not --undo"
+  # shellcheck disable=SC2086
+  history_change forget $given -- "$text"
 }
 
 about_forget() {
   cat <<'ABOUT'
 Removes the bullet(s) matching TEXT now (several only with --all) and keeps TEXT from
 being learned again: later updates skip whatever would add it back, whatever the model
-proposes. The forgotten texts are a plain file, `forgotten` in the memory dir (one per
-line, # comments), yours to edit. --list prints them (--json: one JSON string per
-line); --undo TEXT lets TEXT be learned again.
+proposes. No bullet matches: exit 1 (`show` lists them), unless --anyway, which puts
+TEXT on the list all the same. The forgotten texts are a plain file, `forgotten` in the
+memory dir (one per line, # comments), yours to edit. --list prints them (--json: one
+JSON string per line); --undo TEXT lets TEXT be learned again.
 ABOUT
 }

@@ -225,14 +225,14 @@ ABOUT
 # ---- pause, resume --------------------------------------------------------------------
 
 # record_off_record pause|resume: adds "WORD CURSOR TIME" to off-record — where llm's log
-# stands now (mem-extract --newest), in UTC — through a temp file renamed over it, the
+# stands now and the UTC time to the microsecond (mem-extract --newest --time) — through a temp file renamed over it, the
 # lines before kept as they are (mem-extract --off-record reads them; README: Off the
 # record). Fails with mem-extract's status (its message on stderr), or 73/74.
 record_off_record() {
-  newest=$(tool mem-extract --newest) || return
+  newest=$(tool mem-extract --newest --time) || return
   off_tmp=$(mktemp "$OFF_RECORD.tmp.$$.XXXXXX" 2>/dev/null) || return 73
   if { [ ! -e "$OFF_RECORD" ] || cat -- "$OFF_RECORD"; } >"$off_tmp" &&
-    printf '%s %s %s\n' "$1" "$newest" "$(now)" >>"$off_tmp" &&
+    printf '%s %s\n' "$1" "$newest" >>"$off_tmp" &&
     mv -f -- "$off_tmp" "$OFF_RECORD"; then
     return 0
   fi

@@ -31,7 +31,7 @@ rc_block() {
   case "$1" in
     fish)
       printf '%s\n' "$BLOCK_BEGIN${2:-}" \
-        "# llm-user-memory: llm remembers you. Remove with: llm-memory uninstall-shell fish" \
+        "# llm-user-memory: llm remembers you. Remove with: llm memory uninstall-shell fish" \
         "if test -x '$SELF'" \
         "    '$SELF' shell-init fish | source" \
         "end" \
@@ -39,7 +39,7 @@ rc_block() {
       ;;
     *)
       printf '%s\n' "$BLOCK_BEGIN${2:-}" \
-        "# llm-user-memory: llm remembers you. Remove with: llm-memory uninstall-shell $1" \
+        "# llm-user-memory: llm remembers you. Remove with: llm memory uninstall-shell $1" \
         "if [ -x '$SELF' ]; then eval \"\$('$SELF' shell-init $1)\"; fi" \
         "$BLOCK_END"
       ;;
@@ -179,7 +179,7 @@ shell_status_lines() {
       found=1
     fi
   done
-  [ -n "$found" ] || printf '%snot installed (llm-memory install-shell)\n' "$1"
+  [ -n "$found" ] || printf '%snot installed (llm memory install-shell)\n' "$1"
 }
 
 cmd_shell_status() {

@@ -3,6 +3,10 @@
 # the update lock, rendering the fragment, running a stage, starting a detached update.
 # Sourced by bin/llm-memory, which holds the settings and helpers used here.
 
+# What separates the lines a pass prints (update_pass: its outcome, and a failure's cause).
+NEWLINE='
+'
+
 # ---- the lock -------------------------------------------------------------------------
 
 # The update lock: an exclusive flock on the memory dir itself, which cannot be deleted
@@ -100,14 +104,19 @@ notice_resolved() {
   rm -f -- "$notify_said"
 }
 
-# notify_update_failure MESSAGE: a failed update, said once at the prompt. When the cause
-# is a profile that cannot be rendered, it is said as the wrapper's render says it (the
-# same line, so once in all), not as a failure of its own.
+# notify_update_failure CAUSE: a failed update, said once at the prompt, briefly: the
+# cause cut at a word to about 80 characters (status has the whole message). When the
+# cause is a profile that cannot be rendered, it is said as the wrapper's render says it
+# (the same line, so once in all), not as a failure of its own.
 notify_update_failure() {
   if [ -e "$PROFILE" ] && ! tool mem-render --profile "$PROFILE" --stats >/dev/null 2>&1; then
     render_fragment 2>/dev/null
   else
-    notify update "the last update failed: $1"
+    cause=$1 cut=""
+    while [ "${#cause}" -gt 80 ] && [ "${cause% *}" != "$cause" ]; do
+      cause=${cause% *} cut=" …"
+    done
+    notify update "the last update failed: $cause$cut"
   fi
 }
 
@@ -193,16 +202,19 @@ set_origin_or_warn() {
   set_origin_locked || note "memory's starting point is not fixed yet (${stage_message:-}); the next update fixes it"
 }
 
-# pass_failed MESSAGE: why a pass failed, recorded for `status` and printed for
-# run_update_locked, which says it even when last-update cannot be written (a full disk).
+# pass_failed MESSAGE [CAUSE]: why a pass failed, recorded for `status` and printed for
+# run_update_locked ("failed: MESSAGE", then CAUSE on a line of its own, for the notice),
+# which says it even when last-update cannot be written (a full disk).
 pass_failed() {
   record_run failed "$1"
-  printf 'failed: %s\n' "$1"
+  printf 'failed: %s\n%s\n' "$1" "${2:-$1}"
 }
 
-# stage_failed TOOL AFTERWARDS: pass_failed with the tool's status and its own message.
+# stage_failed TOOL AFTERWARDS: pass_failed with the tool's status and its own message;
+# the cause is the message's first clause (the tools write "cause; what to do").
 stage_failed() {
-  pass_failed "$1 failed (exit $stage_status): ${stage_message:-it left no message}; $2"
+  pass_failed "$1 failed (exit $stage_status): ${stage_message:-it left no message}; $2" \
+    "${stage_message:+${stage_message%%; *}}"
 }
 
 # One pass: extract a batch after the cursor, propose a delta, merge it in place (which
@@ -273,8 +285,8 @@ run_update_locked() {
     status=$?
     end_progress
     record_run failed "mem-merge --recover failed (exit $status): ${stage_message:-it left no message}; nothing was changed"
-    notify update "the last update failed: an interrupted commit could not be recovered (mem-merge --recover, exit $status)"
-    die_with "$status" "update stopped: an interrupted commit could not be recovered"
+    notify update "the last update failed before it began (mem-merge --recover, exit $status; llm memory status says why)"
+    die_with "$status" "update stopped: mem-merge --recover failed (exit $status); nothing was changed"
   }
   set_origin_locked || {
     status=$?
@@ -299,8 +311,9 @@ run_update_locked() {
       status=$?
       if [ "$status" -ne 0 ]; then
         end_progress
-        notify_update_failure "${result#failed: }"
-        die_with "$status" "update stopped: ${result#failed: }"
+        failure=${result%%"$NEWLINE"*}
+        notify_update_failure "${result#*"$NEWLINE"}"
+        die_with "$status" "update stopped: ${failure#failed: }"
       fi
       [ "$result" = more ] || break
       batches=$((batches + 1))
@@ -313,6 +326,8 @@ run_update_locked() {
   fi
   record_run ok "$batches batch(es) applied"
   notice_resolved update
+  # The porcelain runs: a shell told it was gone may be told again if it goes again.
+  rm -f -- "$MEMORY_DIR/notified.gone"
   end_progress
   [ -z "$PROGRESS" ] || note "updated: $batches batch(es) applied"
   rm -rf -- "$work"

@@ -57,12 +57,24 @@ __llm_memory_notice() {
   command rm -f -- "$1/notice.$$"
 }
 
+# Said once that the porcelain is gone (the tools were uninstalled while this shell was
+# open). Once per shell, and once in all where the memory dir can keep notified.gone: a
+# call in a pipeline (`llm … | less`) runs in a subshell, whose variables are lost.
+__llm_memory_gone_warning() {
+  [ -z "${__llm_memory_warned:-}" ] || return 0
+  __llm_memory_warned=1
+  __llm_memory_dir="${LLM_MEMORY_DIR:-${LLM_USER_PATH:-$__llm_memory_user_dir}/memory}"
+  __llm_memory_line=""
+  [ ! -f "$__llm_memory_dir/notified.gone" ] || IFS= read -r __llm_memory_line <"$__llm_memory_dir/notified.gone"
+  [ "$__llm_memory_line" != "$__llm_memory_bin" ] || return 0
+  printf 'llm-memory: %s is gone; llm runs without memory\n' "$__llm_memory_bin" >&2
+  [ ! -d "$__llm_memory_dir" ] || (umask 077; printf '%s\n' "$__llm_memory_bin" >"$__llm_memory_dir/notified.gone") 2>/dev/null
+  return 0
+}
+
 llm() {
   if [ ! -x "$__llm_memory_bin" ]; then
-    if [ -z "${__llm_memory_warned:-}" ]; then
-      __llm_memory_warned=1
-      printf 'llm-memory: %s is gone; llm runs without memory\n' "$__llm_memory_bin" >&2
-    fi
+    __llm_memory_gone_warning
     command llm "$@"
     return
   fi

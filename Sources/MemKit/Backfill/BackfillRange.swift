@@ -17,10 +17,11 @@ public enum BackfillRange: Equatable, Sendable {
             && [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy { digit(bytes[$0]) }
         let number = { (at: Int) in Int(bytes[at] - UInt8(ascii: "0")) * 10 + Int(bytes[at + 1] - UInt8(ascii: "0")) }
         guard dateShaped, (1...12).contains(number(5)), (1...31).contains(number(8)),
-              bytes.count == 10 || OffRecordStretches.second(value) != nil else {
+              bytes.count == 10 || OffRecordStretches.instant(value) != nil else {
             throw MemError(.usage, "--since takes a date like 2025-06-01 (or 2025-06-01T09:00:00, UTC), not '\(text)'")
         }
-        return .since(bytes.count == 10 ? value : OffRecordStretches.second(value) ?? value)
+        // To the second: what the range compares with llm's `datetime_utc` (its first 19).
+        return .since(bytes.count == 10 ? value : OffRecordStretches.instant(value).map { String($0.prefix(19)) } ?? value)
     }
 
     /// The cursor the range starts after: `r0.t0` for everything; for `since`, in each

@@ -45,6 +45,11 @@ public struct TextListFile: Sendable {
         Set(try TextListFile(path: path, header: "").entries())
     }
 
+    /// The list called `name` (`forgotten`, `undone`) in `dir`; nil for any other name.
+    public static func named(_ name: String, inDirectory dir: String) -> TextListFile? {
+        [forgotten(inDirectory: dir), undone(inDirectory: dir)].first { FileSystem.baseName($0.path) == name }
+    }
+
     /// The entries, trimmed, in file order; none when the file does not exist.
     public func entries() throws(MemError) -> [String] {
         guard let bytes = try FileSystem.readIfPresent(path, limit: 4 << 20) else { return [] }

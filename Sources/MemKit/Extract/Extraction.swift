@@ -30,13 +30,15 @@ public enum Extraction {
 
     /// `--newest`: prints the cursor of the newest exchange (`r0.t0` when llm has logged
     /// nothing yet, or has no database yet: everything logged from now on comes after it).
-    public static func printNewest(databasePath: String, busyTimeoutMilliseconds: Int32 = 3000) throws(MemError) {
+    /// `withTime`: the UTC time after the cursor, to the microsecond, taken once the
+    /// cursor is read — what a `pause`/`resume` line of the off-record file holds.
+    public static func printNewest(databasePath: String, busyTimeoutMilliseconds: Int32 = 3000, withTime: Bool = false) throws(MemError) {
         var newest = Cursor.start
         if FileSystem.exists(databasePath) {
             let db = try SQLiteDatabase(path: databasePath, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
             newest = try ExchangeReader(database: db).newest()
         }
-        try StandardStreams.writeOut("\(newest)\n")
+        try StandardStreams.writeOut(withTime ? "\(newest) \(Timestamp.nowISO8601Microseconds())\n" : "\(newest)\n")
     }
 
     public static func run(_ options: Options, countOnly: Bool = false) throws(MemError) {

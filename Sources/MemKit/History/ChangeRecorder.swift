@@ -35,6 +35,8 @@ public struct ChangeRecorder: Sendable {
         public var notes: [String]
         /// Why a hand edit could not be journalled, if so.
         public var handEditProblem: String?
+        /// A damaged history, which no commit may touch until it is repaired.
+        public var damage: HistoryDamage?
     }
 
     /// Finishes or drops an interrupted commit (`ProfileStore.recover`), then journals a
@@ -48,8 +50,10 @@ public struct ChangeRecorder: Sendable {
             let (_, handEdit, notes) = try recordedState()
             return Recovered(recovery: recovery, handEdit: handEdit, notes: notes)
         } catch {
+            let damage = (try? HistoryState.load(store))?.damage
             return Recovered(recovery: recovery, handEdit: nil, notes: [],
-                             handEditProblem: "a hand edit of the profile could not be recorded yet: \(error.message)")
+                             handEditProblem: damage != nil ? error.message : "a hand edit of the profile could not be recorded yet: \(error.message)",
+                             damage: damage)
         }
     }
 
@@ -69,12 +73,14 @@ public struct ChangeRecorder: Sendable {
         let policy = MergePolicy(forgotten: try forgottenList.entries(), provenance: provenance, delta: delta)
         let result = ProfileMerger.apply(delta, to: document, veto: policy.veto)
 
-        // The lists an undo or a forget changes go first: killed after them and before
-        // the commit, running the command again finds them done and does the rest.
+        // The lists an undo or a forget changes are part of the commit (`ListChange`):
+        // written with it, or not at all.
         let unforget = try forgottenList.entries().filter { entry in delta.unforget.contains { $0.singleLine() == entry } }
-        try forgottenList.add(delta.forget)
-        try forgottenList.remove(unforget)
-        try undoneList.add(delta.undoneSources)
+        var lists: [ProfileStore.ListChange] = []
+        if !delta.forget.isEmpty || !unforget.isEmpty {
+            lists.append(.init(list: forgottenList, add: delta.forget.map { $0.singleLine() }, remove: unforget))
+        }
+        if !delta.undoneSources.isEmpty { lists.append(.init(list: undoneList, add: delta.undoneSources)) }
 
         let applied = result.applied.map(\.op)
         var changes = BulletDiff.changes(from: document.profileBullets, to: result.document.profileBullets,
@@ -101,7 +107,8 @@ public struct ChangeRecorder: Sendable {
 
         let newBytes = result.document.bytes
         let write = original.map { $0 != newBytes } ?? result.changed
-        var change = ProfileStore.Change(bytes: write ? newBytes : nil, original: original, cursor: delta.through, fields: fields)
+        var change = ProfileStore.Change(bytes: write ? newBytes : nil, original: original, cursor: delta.through,
+                                         fields: fields, lists: lists)
         // A backfill reads what lies before memory's start: it moves its own cursor, never
         // the live updates'.
         if delta.action == .backfill { change.cursorFile = ProfileStore.backfillCursorFile }
@@ -125,7 +132,7 @@ public struct ChangeRecorder: Sendable {
     public func replaceProfile(with bytes: [UInt8], action: String) throws(MemError) -> ProfileStore.CommitResult {
         try store.prepareDirectories()
         _ = try store.recover()
-        var (provenance, _, _) = try recordedState()
+        var (provenance, _, _) = try recordedState(startingOver: true)
         let current = try FileSystem.readIfPresent(store.profilePath, limit: 16 << 20)
         let before = current.map { ProfileDocument(bytes: $0) } ?? ProfileDocument(bytes: [])
         let after = ProfileDocument(bytes: bytes)
@@ -139,9 +146,12 @@ public struct ChangeRecorder: Sendable {
 
     // MARK: - Steps
 
-    /// The recorded provenance, after journalling a hand edit if there is one.
-    private func recordedState() throws(MemError) -> (Provenance, JournalEntry?, [String]) {
+    /// The recorded provenance, after journalling a hand edit if there is one. A damaged
+    /// history (`HistoryDamage`) refuses every change — except, with `startingOver`, a
+    /// whole-profile replacement over a missing journal, which starts a new history.
+    private func recordedState(startingOver: Bool = false) throws(MemError) -> (Provenance, JournalEntry?, [String]) {
         let state = try HistoryState.load(store)
+        if let damage = state.damage, !(startingOver && damage.journalMissing) { throw damage.error }
         var provenance = state.recorded
         guard var handEdit = state.handEdit, let changes = handEdit.changes else { return (provenance, nil, state.notes) }
         let commit = try store.commit(ProfileStore.Change(

@@ -22,26 +22,27 @@ public struct ProvenanceCache: Sendable {
     static let version = 1
 
     /// The provenance of the whole journal as it is now, the journal's size it covers, and
-    /// a line for stderr about each journal line that could not be read (and was skipped).
-    public func load() throws(MemError) -> (provenance: Provenance, journalSize: Int, notes: [String]) {
+    /// the numbers of the journal lines that could not be read (and were skipped) — a
+    /// damaged journal (`HistoryDamage`).
+    public func load() throws(MemError) -> (provenance: Provenance, journalSize: Int, unreadable: [Int]) {
         let journal = JournalFile(path: store.journalPath)
         let size = journal.size
-        var notes: [String] = []
+        var unreadable: [Int] = []
         if let (cached, covered) = read(), covered <= size {
             if covered == size { return (cached, size, []) }
-            if let brought = try replay(onto: cached, from: covered, journal: journal, notes: &notes) {
-                return (brought, journal.size, notes)
+            if let brought = try replay(onto: cached, from: covered, journal: journal, unreadable: &unreadable) {
+                return (brought, journal.size, unreadable)
             }
-            notes = []
+            unreadable = []
         }
-        let rebuilt = try replay(onto: Provenance(), from: 0, journal: journal, notes: &notes) ?? Provenance()
-        return (rebuilt, journal.size, notes)
+        let rebuilt = try replay(onto: Provenance(), from: 0, journal: journal, unreadable: &unreadable) ?? Provenance()
+        return (rebuilt, journal.size, unreadable)
     }
 
     /// The whole journal replayed, the cache left aside (what the cache must always equal).
     func replayed() throws(MemError) -> Provenance {
-        var notes: [String] = []
-        return try replay(onto: Provenance(), from: 0, journal: JournalFile(path: store.journalPath), notes: &notes) ?? Provenance()
+        var unreadable: [Int] = []
+        return try replay(onto: Provenance(), from: 0, journal: JournalFile(path: store.journalPath), unreadable: &unreadable) ?? Provenance()
     }
 
     /// Writes the cache; a failure is ignored (the next reader replays the journal).
@@ -63,7 +64,7 @@ public struct ProvenanceCache: Sendable {
 
     /// The lines from byte `offset` applied onto `start`; nil when they do not follow it.
     private func replay(onto start: Provenance, from offset: Int, journal: JournalFile,
-                        notes: inout [String]) throws(MemError) -> Provenance? {
+                        unreadable: inout [Int]) throws(MemError) -> Provenance? {
         // Line numbers only matter for lines without ids (written before ids were).
         let firstNumber = start.lastID + 1
         let lines = try journal.lines(from: offset, firstNumber: firstNumber)
@@ -72,7 +73,7 @@ public struct ProvenanceCache: Sendable {
         var entries: [JournalEntry] = []
         for line in lines {
             guard let entry = JournalEntry(line: line.bytes, number: line.number) else {
-                notes.append("\(store.journalPath): line \(line.number ?? 0) is not a JSON object; left out of the history")
+                unreadable.append(line.number ?? 0)
                 continue
             }
             entries.append(entry)
@@ -121,8 +122,11 @@ public struct HistoryState: Sendable {
     public var document: ProfileDocument
     /// A hand edit found and not yet journalled, as the line it will be.
     public var handEdit: JournalEntry?
-    /// Journal lines that could not be read, for stderr.
+    /// Lines for stderr: what is damaged (`damage.note`).
     public var notes: [String]
+    /// A missing or unreadable journal (`HistoryDamage`): no change may be made, and no
+    /// hand edit is made up from a history that cannot be read.
+    public var damage: HistoryDamage?
     /// An interrupted commit that wrote the profile and not yet its journal line (the next
     /// mem-merge completes it): counted as recorded.
     public var pending: JournalEntry?
@@ -138,7 +142,8 @@ public struct HistoryState: Sendable {
     }
 
     public static func load(_ store: ProfileStore) throws(MemError) -> HistoryState {
-        var (provenance, size, notes) = try ProvenanceCache(store: store).load()
+        var (provenance, size, unreadable) = try ProvenanceCache(store: store).load()
+        let damage = HistoryDamage.find(in: store, journalSize: size, unreadable: unreadable)
         let bytes = try FileSystem.readIfPresent(store.profilePath, limit: 16 << 20)
         let hash = bytes.map(SHA256.hex)
         var pendingEntry: JournalEntry?
@@ -150,10 +155,11 @@ public struct HistoryState: Sendable {
         }
         let document = bytes.map { ProfileDocument(bytes: $0) } ?? ProfileDocument(bytes: [])
         var state = HistoryState(store: store, recorded: provenance, journalSize: size, profileBytes: bytes,
-                                 document: document, handEdit: nil, notes: notes, pending: pendingEntry)
+                                 document: document, handEdit: nil, notes: damage.map { [$0.note] } ?? [],
+                                 damage: damage, pending: pendingEntry)
         let changes = BulletDiff.changes(from: provenance.bullets, to: document.profileBullets, pairing: .position)
         let edited = provenance.knowsHash ? hash != provenance.sha256 : !changes.isEmpty
-        if edited {
+        if edited, damage == nil {
             let mtime = FileSystem.modificationTime(store.profilePath).map { Timestamp.iso8601(Int($0)) } ?? Timestamp.nowISO8601()
             var entry = JournalEntry(id: provenance.lastID + 1, time: mtime, action: .handEdit, changes: changes, recorded: false)
             entry.sha256 = hash

@@ -11,6 +11,7 @@
 /// the same section), the undo is refused naming those changes, unless `force`.
 public enum Undo {
     public static func delta(_ state: HistoryState, id: Int?, force: Bool) throws(MemError) -> (delta: Delta, summary: String) {
+        if let damage = state.damage { throw damage.error }
         let newest = state.newestID
         guard newest > 0 else {
             throw MemError(.noInput, "nothing to undo: \(state.store.journalPath) records no change yet")
@@ -66,14 +67,20 @@ public enum Undo {
 /// change it, for `mem-merge --in-place` (the only writer).
 public enum Forget {
     /// `forget TEXT`: removes the bullets TEXT names now (`BulletQuery`; several only
-    /// with `all`) and puts TEXT on the forgotten list. Naming no bullet is fine: TEXT is
-    /// then only kept from being learned.
-    public static func delta(_ text: String, in state: HistoryState, all: Bool) throws(MemError) -> (delta: Delta, summary: String) {
+    /// with `all`) and puts TEXT on the forgotten list. Naming no bullet is refused (a
+    /// typo would otherwise be kept out for good and the bullet stay): with `anyway`,
+    /// TEXT is then only kept from being learned.
+    public static func delta(_ text: String, in state: HistoryState, all: Bool,
+                             anyway: Bool = false) throws(MemError) -> (delta: Delta, summary: String) {
+        if let damage = state.damage { throw damage.error }
         let clean = text.singleLine()
         guard !BulletMatcher.normalize(clean).isEmpty else {
             throw MemError(.usage, "nothing to forget in '\(text)': give the words of a bullet")
         }
         let bullets = BulletQuery(clean).select(state.document.profileBullets, text: \.text)
+        if bullets.isEmpty, !anyway {
+            throw MemError(.refused, "no bullet matches '\(clean)'; `llm memory show` lists them; `llm memory forget --anyway '\(clean)'` keeps it from being learned all the same")
+        }
         if bullets.count > 1, !all { throw several(bullets.map(describe), what: clean, verb: "forgotten") }
         var delta = Delta(ops: bullets.map { DeltaOp(kind: .remove, section: $0.section, old: $0.text) }, action: .forget)
         delta.forget = [clean]

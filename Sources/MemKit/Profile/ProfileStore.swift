@@ -23,6 +23,7 @@ import Darwin
 ///   writes `backfill-cursor` instead (`Change.cursorFile`): how far `llm memory
 ///   backfill` has read of what was logged before memory started, in the same protocol.
 /// - `pending` — only while a commit is under way, or after one was interrupted (see below).
+/// - `history-started` — written once, after the first journal line (`historyStartedPath`).
 ///
 /// ## Commits: nothing lost, nothing doubled
 ///
@@ -32,9 +33,12 @@ import Darwin
 /// 2. `pending`, written atomically: `{"profile": <file name>, "sha256": <hash of the
 ///    profile bytes the commit leaves, null for no profile file>, "journal_offset": <the
 ///    journal's size before this commit's line>, "entry": <that journal line>, "cursor":
-///    <the cursor to write, or null>, "cursor_file": <its file, when not `cursor`>}`;
+///    <the cursor to write, or null>, "cursor_file": <its file, when not `cursor`>,
+///    "lists": [<ListChange>] (only when there are)}`;
 /// 3. the profile, replaced atomically (when its bytes change);
-/// 4. the journal line (appended);
+/// 4. the entries the change adds to or removes from the lists beside the profile
+///    (`forgotten`, `undone`: `ListChange`), then the journal line (appended), then
+///    once, if it is not there, `history-started`;
 /// 5. the cursor (replaced atomically);
 /// 6. `pending` removed.
 ///
@@ -72,6 +76,10 @@ public struct ProfileStore: Sendable {
     public static let backfillCursorFile = "backfill-cursor"
     static let cursorFiles: Set<String> = [cursorFile, backfillCursorFile]
     public var pendingPath: String { directory + "/pending" }
+    /// Written once, after the first journal line: that a history is kept here, so a
+    /// journal gone missing later (history/ moved or deleted) is told from one never
+    /// kept (History/'s `HistoryDamage`). One line, the time. Outside `history/` on purpose.
+    public var historyStartedPath: String { directory + "/history-started" }
 
     public struct CommitResult: Equatable, Sendable {
         /// True when the profile file was (re)written.
@@ -109,7 +117,41 @@ public struct ProfileStore: Sendable {
     /// Where a commit may be stopped, for the tests of `recover()` (a thrown error there
     /// leaves the files exactly as a process killed at that point would).
     enum CommitStep: Sendable, CaseIterable {
-        case historySaved, pendingWritten, profileWritten, journalAppended, cursorWritten
+        case historySaved, pendingWritten, profileWritten, listsWritten, journalAppended, cursorWritten
+    }
+
+    /// Entries one commit adds to and removes from a list beside the profile (`forgotten`
+    /// or `undone`, `TextListFile`): written with the commit, after the profile and before
+    /// the journal line, and again by a recovery that completes the commit (adding and
+    /// removing are idempotent) — so a kill never leaves a text forgotten, or an exchange
+    /// listed as undone, by a change that was never journalled.
+    public struct ListChange: Sendable {
+        public var list: TextListFile
+        public var add: [String]
+        public var remove: [String]
+
+        public init(list: TextListFile, add: [String] = [], remove: [String] = []) {
+            self.list = list
+            self.add = add
+            self.remove = remove
+        }
+
+        /// In the pending record the list is named by its file name (`{"list", "add", "remove"}`).
+        var json: JSONValue {
+            .object([("list", .string(FileSystem.baseName(list.path))), ("add", .array(add.map { .string($0) })),
+                     ("remove", .array(remove.map { .string($0) }))])
+        }
+
+        init?(json: JSONValue, directory: String) {
+            guard let name = json["list"]?.stringValue, let list = TextListFile.named(name, inDirectory: directory) else { return nil }
+            self.init(list: list, add: (json["add"]?.arrayValue ?? []).compactMap(\.stringValue),
+                      remove: (json["remove"]?.arrayValue ?? []).compactMap(\.stringValue))
+        }
+
+        func apply() throws(MemError) {
+            try list.add(add)
+            try list.remove(remove)
+        }
     }
 
     /// Tests only: the commit throws right after this step.
@@ -139,14 +181,17 @@ public struct ProfileStore: Sendable {
         /// The line's fields after `id`, `time` (`action`, `changes`, …); the store adds
         /// `sha256` and `previous` after them.
         public var fields: [(String, JSONValue)]
+        /// What the change does to the lists beside the profile (step 4).
+        public var lists: [ListChange]
 
         public init(bytes: [UInt8]?, original: [UInt8]?, cursor: String? = nil, time: String? = nil,
-                    fields: [(String, JSONValue)]) {
+                    fields: [(String, JSONValue)], lists: [ListChange] = []) {
             self.bytes = bytes
             self.original = original
             self.cursor = cursor
             self.time = time
             self.fields = fields
+            self.lists = lists
         }
     }
 
@@ -183,13 +228,16 @@ public struct ProfileStore: Sendable {
         pairs.append(("previous", previous.map { .string($0) } ?? .null))
         let entry: JSONValue = .object(pairs)
         let offset = JournalFile(path: journalPath).size
-        let record: JSONValue = .object([
+        var fields: [(String, JSONValue)] = [
             ("profile", .string(FileSystem.baseName(profilePath))),
             ("sha256", after.map { .string(SHA256.hex($0)) } ?? .null),
             ("journal_offset", .number(Double(offset))),
             ("entry", entry),
             ("cursor", change.cursor.map { .string($0) } ?? .null),
-        ] + (change.cursorFile == ProfileStore.cursorFile ? [] : [("cursor_file", .string(change.cursorFile))]))
+        ]
+        if change.cursorFile != ProfileStore.cursorFile { fields.append(("cursor_file", .string(change.cursorFile))) }
+        if !change.lists.isEmpty { fields.append(("lists", .array(change.lists.map(\.json)))) }
+        let record: JSONValue = .object(fields)
         try FileSystem.writeAtomically(pendingPath, bytes: Array((record.serialized() + "\n").utf8), mode: 0o600)
         try stop(after: .pendingWritten)
         if let bytes = change.bytes {
@@ -201,7 +249,7 @@ public struct ProfileStore: Sendable {
             }
             try stop(after: .profileWritten)
         }
-        try finish(entry: entry, cursor: change.cursor, cursorFile: change.cursorFile, journalOffset: offset)
+        try finish(entry: entry, cursor: change.cursor, cursorFile: change.cursorFile, lists: change.lists, journalOffset: offset)
         if previous != nil { pruneHistory() }
         return CommitResult(wroteProfile: change.bytes != nil, previous: previous, id: id, entry: entry)
     }
@@ -240,7 +288,8 @@ public struct ProfileStore: Sendable {
         let expected = record["sha256"]?.stringValue
         let profileWritten = current.map { SHA256.hex($0) } == expected
         if journalled != .absent || profileWritten {
-            try finish(entry: entry, cursor: cursor, cursorFile: cursorFile, journalOffset: offset)
+            let lists = (record["lists"]?.arrayValue ?? []).compactMap { ListChange(json: $0, directory: directory) }
+            try finish(entry: entry, cursor: cursor, cursorFile: cursorFile, lists: lists, journalOffset: offset)
             return .completed(action: action, through: cursor)
         }
         unlink(pendingPath)
@@ -259,9 +308,12 @@ public struct ProfileStore: Sendable {
         try FileSystem.makePrivateDirectory(historyDirectory)
     }
 
-    /// Steps 4–6: the journal line (unless already there at `journalOffset`; a torn one is
-    /// cut off first), the cursor (into `cursorFile`), and `pending` removed.
-    private func finish(entry: JSONValue, cursor: String?, cursorFile: String, journalOffset offset: Int) throws(MemError) {
+    /// Steps 4–6: the lists, the journal line (unless already there at `journalOffset`; a
+    /// torn one is cut off first), the cursor (into `cursorFile`), and `pending` removed.
+    private func finish(entry: JSONValue, cursor: String?, cursorFile: String, lists: [ListChange],
+                        journalOffset offset: Int) throws(MemError) {
+        for list in lists { try list.apply() }
+        if !lists.isEmpty { try stop(after: .listsWritten) }
         let line = entry.serialized()
         switch try journalState(at: offset, line: line) {
         case .complete:
@@ -275,6 +327,10 @@ public struct ProfileStore: Sendable {
             try FileSystem.appendLine(journalPath, line)
         }
         try stop(after: .journalAppended)
+        // Not writing it (a full disk) only leaves the next commit to try again.
+        if !FileSystem.exists(historyStartedPath) {
+            try? FileSystem.writeAtomically(historyStartedPath, bytes: Array((Timestamp.nowISO8601() + "\n").utf8), mode: 0o600)
+        }
         if let cursor {
             try FileSystem.writeAtomically(directory + "/" + cursorFile, bytes: Array((cursor + "\n").utf8), mode: 0o600)
             try stop(after: .cursorWritten)
@@ -382,7 +438,7 @@ public struct ProfileStore: Sendable {
         let target = FileSystem.resolvedPath(profilePath)
         let places: [(dir: String, names: Set<String>)] = [
             (FileSystem.directoryName(target), [FileSystem.baseName(target)]),
-            (directory, ["cursor", "backfill-cursor", "pending", "forgotten", "undone"]),
+            (directory, ["cursor", "backfill-cursor", "pending", "forgotten", "undone", "history-started"]),
             (historyDirectory, ["profile", "provenance.json"]),
         ]
         for (dir, names) in places {

@@ -9,6 +9,16 @@ public enum Timestamp {
     /// `2026-11-24T23:49:09Z`
     public static func nowISO8601() -> String { format(time(nil), separator: "T", suffix: "Z", compact: false) }
 
+    /// `2026-11-24T23:49:09.123456Z`: to order events against llm's `datetime_utc`, which
+    /// has microseconds (a resume and the next call often share a second).
+    public static func nowISO8601Microseconds() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let micros = String(Int(now.tv_nsec) / 1000)
+        let fraction = String(repeating: "0", count: 6 - micros.count) + micros
+        return format(now.tv_sec, separator: "T", suffix: "." + fraction + "Z", compact: false)
+    }
+
     /// `20261124T234909Z`, for file names that sort by time.
     public static func nowCompact() -> String { format(time(nil), separator: "T", suffix: "Z", compact: true) }
 

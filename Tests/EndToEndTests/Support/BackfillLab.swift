@@ -1,4 +1,5 @@
 import Foundation
+import TestKit
 import Testing
 
 /// A user whose llm has logged exchanges before memory was set up, and the porcelain beside
@@ -18,9 +19,10 @@ struct BackfillLab {
     var environment: [String: String]
 
     var dir: String { sandbox.memoryDir }
+    var memory: MemoryDirLayout { sandbox.memory }
     var work: String { sandbox.root.path }
     var porcelainPath: String { binDir + "/llm-memory" }
-    var profilePath: String { dir + "/profile.md" }
+    var profilePath: String { memory.profile }
     var rulesPath: String { work + "/rules.json" }
     var scriptedLog: String { work + "/scripted-calls.jsonl" }
     var factsLog: String { work + "/facts-calls.jsonl" }
@@ -131,7 +133,7 @@ struct BackfillLab {
                 echo "$CALL" >'\(work)/backfill-calls'
                 ;;
             esac
-            PGID=$(cat '\(dir)/backfill.pid' 2>/dev/null)
+            PGID=$(cat '\(memory.backfillPid)' 2>/dev/null)
             \(body)
             exec '\(CrashLab.venvPython)' -S '\(CrashLab.factsModel)' "$@"
             """)
@@ -175,7 +177,7 @@ struct BackfillLab {
     /// Every line either model wrote: nothing was called when this does not change.
     func modelLogs() -> String { (read(scriptedLog) ?? "") + (read(factsLog) ?? "") }
 
-    func journal() -> [[String: Any]] { jsonLines(dir + "/history/journal.jsonl") }
+    func journal() -> [[String: Any]] { jsonLines(memory.journal) }
 
     /// The exchange ids of each backfill change in the journal.
     func backfilledExchanges() -> [[String]] {

@@ -172,11 +172,12 @@ final class CrashLab: @unchecked Sendable {
     var environment: [String: String]
 
     var memoryDir: String { sandbox.memoryDir }
-    var profilePath: String { memoryDir + "/profile.md" }
-    var pendingPath: String { memoryDir + "/pending" }
-    var cursorPath: String { memoryDir + "/cursor" }
-    var historyDir: String { memoryDir + "/history" }
-    var journalPath: String { historyDir + "/journal.jsonl" }
+    var memory: MemoryDirLayout { sandbox.memory }
+    var profilePath: String { memory.profile }
+    var pendingPath: String { memory.pending }
+    var cursorPath: String { memory.cursor }
+    var historyDir: String { memory.historyDir }
+    var journalPath: String { memory.journal }
     var porcelainPath: String { bin + "/llm-memory" }
 
     static func seed(default value: UInt64) -> UInt64 {
@@ -491,7 +492,7 @@ final class CrashLab: @unchecked Sendable {
     /// Files in the memory dir that should not be there once no command runs.
     func leftovers() -> [String] {
         let known: Set<String> = ["profile.md", "fragment.md", "cursor", "origin", "history", "log", "last-update", "llm-commands",
-                                  "notice", "notified.update", "notified.render"]
+                                  "notice", "notified.update", "notified.render", "history-started"]
         let top = ((try? FileManager.default.contentsOfDirectory(atPath: memoryDir)) ?? []).filter { !known.contains($0) }
         let history = ((try? FileManager.default.contentsOfDirectory(atPath: historyDir)) ?? [])
             .filter { !($0 == "journal.jsonl" || $0 == "provenance.json" || $0.hasPrefix("profile-") && $0.hasSuffix(".md")) }

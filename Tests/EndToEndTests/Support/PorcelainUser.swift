@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 
 /// One sandboxed user: HOME, llm's user dir, the porcelain "installed" beside this build's
 /// tools, the scripted model's rules and call log.
@@ -30,11 +31,12 @@ struct PorcelainUser {
 
     var porcelainPath: String { binDir + "/llm-memory" }
     var dir: String { sandbox.memoryDir }
-    var profilePath: String { dir + "/profile.md" }
-    var fragmentPath: String { dir + "/fragment.md" }
-    var cursorPath: String { dir + "/cursor" }
-    var againNotePath: String { dir + "/update.again" }
-    var draftPath: String { dir + "/.edit.md" }
+    var memory: MemoryDirLayout { sandbox.memory }
+    var profilePath: String { memory.profile }
+    var fragmentPath: String { memory.fragment }
+    var cursorPath: String { memory.cursor }
+    var againNotePath: String { memory.againNote }
+    var draftPath: String { memory.draft }
     var rulesPath: String { path("rules.json") }
     var modelLogPath: String { path("model-calls.jsonl") }
 
@@ -123,14 +125,14 @@ struct PorcelainUser {
     }
 
     func journal() -> [[String: Any]] {
-        (read(dir + "/history/journal.jsonl") ?? "").split(separator: "\n").compactMap {
+        (read(memory.journal) ?? "").split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
     }
 
     /// The texts of the profiles kept in history/.
     func historyProfiles() -> [String] {
-        let history = dir + "/history"
+        let history = memory.historyDir
         let names = (try? FileManager.default.contentsOfDirectory(atPath: history)) ?? []
         return names.filter { $0.hasPrefix("profile-") }.sorted().compactMap { read(history + "/" + $0) }
     }
@@ -148,7 +150,7 @@ struct PorcelainUser {
     /// What `last-update` says of the last update: its time, outcome ("ok" or "failed") and
     /// message, one per line; nil when there is no such file.
     func lastUpdate() -> (time: String, outcome: String, message: String)? {
-        guard let lines = read(dir + "/last-update")?.split(separator: "\n", omittingEmptySubsequences: false),
+        guard let lines = read(memory.lastUpdate)?.split(separator: "\n", omittingEmptySubsequences: false),
               lines.count >= 3 else { return nil }
         return (String(lines[0]), String(lines[1]), String(lines[2]))
     }

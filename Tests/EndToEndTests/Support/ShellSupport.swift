@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 
 // Support for the shell-integration tests: real bash, zsh and fish, each in its own
 // sandbox, run either with a command line (`bash -ic`, `zsh -ic`, `fish -c`) or
@@ -136,10 +137,11 @@ struct ShellSandbox {
 
     var home: String { sandbox.home }
     var memoryDir: String { sandbox.memoryDir }
+    var memory: MemoryDirLayout { sandbox.memory }
     var work: String { sandbox.root.appendingPathComponent("work").path }
     var rcPath: String { home + "/" + shell.rcFile }
-    var updateLog: String { memoryDir + "/log/updates.log" }
-    var cursorFile: String { memoryDir + "/cursor" }
+    var updateLog: String { sandbox.memory.updateLog }
+    var cursorFile: String { sandbox.memory.cursor }
 
     /// `llmBin` replaces the venv's bin dir on PATH (a test's own llm install).
     init(_ shell: Shell, llmBin: String = Repo.venvBin) throws {
@@ -200,7 +202,7 @@ struct ShellSandbox {
     func writeProfile(_ text: String = ShellSandbox.profile, render rendering: Bool = true) async throws {
         try FileManager.default.createDirectory(atPath: memoryDir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        try Data(text.utf8).write(to: URL(fileURLWithPath: memoryDir + "/profile.md"))
+        try Data(text.utf8).write(to: URL(fileURLWithPath: sandbox.memory.profile))
         guard rendering else { return }
         let render = try await porcelain(["render"])
         #expect(render.status == 0, "llm-memory render: \(render.err)")

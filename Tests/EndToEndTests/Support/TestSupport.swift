@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestKit
 
 /// Paths the end-to-end tests need: the repository, the built tools, the pinned llm venvs.
 enum Repo {
@@ -104,6 +105,8 @@ struct Sandbox {
     var home: String { root.appendingPathComponent("home").path }
     var llmUserPath: String { root.appendingPathComponent("llm").path }
     var memoryDir: String { llmUserPath + "/memory" }
+    /// The memory dir's files (README: Files).
+    var memory: MemoryDirLayout { MemoryDirLayout(memoryDir) }
     var logsDB: String { llmUserPath + "/logs.db" }
 
     init() throws {
@@ -172,7 +175,7 @@ func likedFacts(inProfile text: String?) -> [String] {
 
 /// The token in a memory dir's cursor file, or nil when there is none.
 func cursorToken(_ memoryDir: String) -> String? {
-    (try? String(contentsOfFile: memoryDir + "/cursor", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    (try? String(contentsOfFile: MemoryDirLayout(memoryDir).cursor, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 // MARK: - Memory set up before the conversations it learns
@@ -201,7 +204,7 @@ func setUpMemoryAsync(porcelain: String, environment: [String: String], cwd: Str
 private func expectMemorySetUp(_ update: RunResult, environment: [String: String], sourceLocation: SourceLocation) -> String? {
     #expect(update.status == 0, "the first update, which sets memory up: \(update.err)", sourceLocation: sourceLocation)
     let dir = memoryDir(in: environment)
-    #expect(FileManager.default.fileExists(atPath: dir + "/origin"), "no origin in \(dir) after the first update",
+    #expect(FileManager.default.fileExists(atPath: MemoryDirLayout(dir).origin), "no origin in \(dir) after the first update",
             sourceLocation: sourceLocation)
     return cursorToken(dir)
 }

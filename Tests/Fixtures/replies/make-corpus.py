@@ -187,7 +187,8 @@ case("replace-without-old", ops(op("replace", "Personal Information", "Role: Rus
 case("replace-old-is-a-number", ops(op("replace", "Personal Information", "Role: Rust developer", 7)), "unchanged",
      stderr=['"old" is not a string'])
 case("remove-without-old", ops(op("remove", "Interests")), "unchanged", stderr=['"remove" without "old"'])
-case("text-too-long", ops(op("add", "Interests", "Hiking " * 40)), "unchanged", stderr=["over the limit of 200"])
+case("text-too-long", ops(op("add", "Interests", "Hiking " * 40)), "updated", [("Hiking " * 28).strip() + "\u2026"],
+     stderr=["its text of 279 characters is over the limit of 200: shortened to"])
 case("too-many-ops", ops(*[op("add", "Interests", "Hobby number %d" % i) for i in range(1, 26)]), "updated",
      ["Hobby number %d" % i for i in range(1, 21)], ["Hobby number 21", "Hobby number 25"],
      stderr=["over the limit of 20 ops per delta", "kept 20 of 25 ops",

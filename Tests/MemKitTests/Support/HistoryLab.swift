@@ -1,5 +1,6 @@
 import Foundation
 @testable import MemKit
+import TestKit
 
 /// A scratch profile directory for the history tests, with the recorder that writes it
 /// and shorthands for the deltas an update, an undo or a forget brings.
@@ -10,7 +11,7 @@ struct HistoryLab {
     init() throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("history-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        recorder = ChangeRecorder(profilePath: dir + "/profile.md")
+        recorder = ChangeRecorder(profilePath: MemoryDirLayout(dir).profile)
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: dir) }
@@ -52,8 +53,8 @@ struct HistoryLab {
     }
 
     /// Applies the delta `mem-history forget TEXT` would print.
-    func forget(_ text: String, all: Bool = false) throws {
-        try recorder.mergeInPlace(Forget.delta(text, in: state(), all: all).delta)
+    func forget(_ text: String, all: Bool = false, anyway: Bool = false) throws {
+        try recorder.mergeInPlace(Forget.delta(text, in: state(), all: all, anyway: anyway).delta)
     }
 
     /// The texts of the profile's bullets, in order.

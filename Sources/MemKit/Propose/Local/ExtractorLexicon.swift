@@ -41,7 +41,7 @@ enum ExtractorLexicon {
     static let timeStops: Set<String> = ["last", "recently", "this", "for", "because", "since", "at", "in", "and", "but",
                                          "so", "when", "after", "about", "ago", "years", "months", "weeks", "yesterday",
                                          "today", "now", "a", "which", "who", "that", "earlier", "lately", "back",
-                                         "entirely", "completely", "full-time"]
+                                         "entirely", "completely", "full-time", "over"]
     static let trailingFiller: Set<String> = ["really", "too", "also", "though", "lol", "haha", "btw", "nowadays", "lately",
                                               "recently", "anyway", "honestly", "tbh", "please", "now", "currently",
                                               "mostly", "mainly", "generally", "anymore", "actually", "personally",

@@ -1,48 +1,75 @@
-/// Facts become ops against the profile as it is: a fact it already holds gives nothing,
-/// a single-valued fact replaces the bullet of its kind, "switched from X" rewrites the
-/// bullet that mentions X, and "forget X" removes every bullet holding X's content words.
-/// This is where the extractor touches the profile; the sentence reader never sees it.
+/// Facts become ops against the profile as the batch has left it so far (`BatchProfile`):
+/// a fact it already holds gives nothing, a single-valued fact replaces the bullet of its
+/// kind, "switched from X" rewrites the bullet that mentions X, and "forget X" removes
+/// every bullet holding X's content words — whether that bullet is the profile's or was
+/// learned earlier in the same batch. This is where the extractor touches the profile;
+/// the sentence reader never sees it.
 extension LocalExtractor {
-    func ops(for facts: [Fact], source: String) -> [DeltaOp] {
-        var ops: [DeltaOp] = []
+    func fold(_ facts: [Fact], source: String, into batch: inout BatchProfile, notes: inout [String]) {
         for fact in facts {
             switch fact {
             case let .add(section, text, slot):
-                if let op = addOrReplace(section: section, text: text, slot: slot, source: source) { ops.append(op) }
+                addOrReplace(section: section, text: text, slot: slot, source: source, into: &batch, notes: &notes)
             case let .change(from, to, fallback, slot):
-                if let from, let bullet = bullets.first(where: { LocalExtractor.mentions($0, from) }) {
+                if let from, let index = batch.bullets.firstIndex(where: { LocalExtractor.mentions($0, from) }) {
+                    let bullet = batch.bullets[index]
                     let replaced = LocalExtractor.substitute(from, with: to, in: bullet.text) ?? fallback
                     if BulletMatcher.matches(replaced, bullet.text) { continue }
-                    ops.append(DeltaOp(kind: .replace, section: bullet.section, text: replaced, old: bullet.text, source: source))
-                } else if let op = addOrReplace(section: .personal, text: fallback, slot: slot, source: source) {
-                    ops.append(op)
+                    replace(index, with: replaced, source: source, in: &batch, notes: &notes)
+                } else {
+                    addOrReplace(section: .personal, text: fallback, slot: slot, source: source, into: &batch, notes: &notes)
                 }
             case let .remove(words):
-                ops += removals(of: words, from: bullets, source: source)
+                batch.remove(removals(of: words, in: batch, projectsOnly: false), source: source)
             case let .done(words):
-                ops += removals(of: words, from: bullets.filter { $0.section.lowercased().contains("project") }, source: source)
+                batch.remove(removals(of: words, in: batch, projectsOnly: true), source: source)
             }
         }
-        return ops
     }
 
-    /// Removals of every bullet of `candidates` that holds all the content words of `words`.
-    func removals(of words: String, from candidates: [Bullet], source: String) -> [DeltaOp] {
+    /// The indices of the bullets (of Current Projects only, for a project that is done)
+    /// that hold all the content words of `words`. A profile bullet that looks like a
+    /// secret is never named in an op, so it is not removed either.
+    func removals(of words: String, in batch: BatchProfile, projectsOnly: Bool) -> [Int] {
         let content = LocalExtractor.contentWords(words)
         guard !content.isEmpty else { return [] }
-        return candidates.filter { bullet in
-            content.allSatisfy { word in bullet.words.contains { LocalExtractor.sameWord($0, word) } }
-        }.map { DeltaOp(kind: .remove, section: $0.section, old: $0.text, source: source) }
+        return batch.bullets.indices.filter { index in
+            let bullet = batch.bullets[index]
+            if projectsOnly, !bullet.section.lowercased().contains("project") { return false }
+            if let original = bullet.original, Redactor.looksLikeSecret(original) { return false }
+            return content.allSatisfy { word in bullet.words.contains { LocalExtractor.sameWord($0, word) } }
+        }
     }
 
     /// An add, or a replace of the bullet of the same single-valued kind; nothing when the
-    /// profile already holds the fact (tolerantly).
-    func addOrReplace(section: Section, text: String, slot: Slot?, source: String) -> DeltaOp? {
-        if bullets.contains(where: { BulletMatcher.matches($0.text, text) }) { return nil }
-        if let slot, let existing = bullets.first(where: { LocalExtractor.isSlot(slot, $0.text) }) {
-            return DeltaOp(kind: .replace, section: existing.section, text: text, old: existing.text, source: source)
+    /// batch's profile already holds the fact (tolerantly).
+    func addOrReplace(section: Section, text: String, slot: Slot?, source: String, into batch: inout BatchProfile,
+                      notes: inout [String]) {
+        if batch.holds(text) { return }
+        if let slot, let index = batch.bullets.firstIndex(where: { LocalExtractor.isSlot(slot, $0.text) }) {
+            replace(index, with: text, source: source, in: &batch, notes: &notes)
+        } else if let text = fitting(text, notes: &notes) {
+            batch.add(section: section.rawValue, text: text, source: source)
         }
-        return DeltaOp(kind: .add, section: section.rawValue, text: text, source: source)
+    }
+
+    /// Bullet `index` gets `text`, unless either is not fit to be in an op.
+    func replace(_ index: Int, with text: String, source: String, in batch: inout BatchProfile, notes: inout [String]) {
+        if let original = batch.bullets[index].original, Redactor.looksLikeSecret(original) { return }
+        guard let text = fitting(text, notes: &notes) else { return }
+        batch.replace(index, with: text, source: source)
+    }
+
+    /// `text` as a bullet may hold it: nil when it looks like a secret; shortened at a word
+    /// boundary, and said, when it is over `maxOpChars` — the fact is kept in part rather
+    /// than lost for lack of room, and not carried over (it would be just as long next pass).
+    func fitting(_ text: String, notes: inout [String]) -> String? {
+        if Redactor.looksLikeSecret(text) { return nil }
+        let length = text.unicodeScalars.count
+        guard length > options.maxOpChars else { return text }
+        let short = text.shortenedAtWord(to: options.maxOpChars)
+        notes.append("local: a fact of \(length) characters is over the limit of \(options.maxOpChars): shortened to \"\(short.shortened(to: 60))\"")
+        return short
     }
 
     /// Whether a bullet holds the single-valued fact `slot` (in any of the ways people and
@@ -67,7 +94,7 @@ extension LocalExtractor {
     }
 
     /// Whether a bullet mentions `phrase` as whole words.
-    static func mentions(_ bullet: Bullet, _ phrase: String) -> Bool {
+    static func mentions(_ bullet: BatchProfile.Bullet, _ phrase: String) -> Bool {
         let words = BulletMatcher.normalize(phrase).split(separator: " ").map(String.init)
         guard !words.isEmpty, words.count <= bullet.words.count else { return false }
         for start in 0...(bullet.words.count - words.count) where Array(bullet.words[start..<(start + words.count)]) == words {

@@ -66,6 +66,12 @@
 /// only when the user says "switched from X to Y". A fact the profile already holds (tolerant `BulletMatcher`
 /// match) gives no op.
 ///
+/// **One batch, one profile.** A fact is compared with the profile as the batch's earlier
+/// facts have left it (`BatchProfile`), not as it was before the batch: "I'm vegetarian"
+/// and, later in the batch, "I'm pescatarian now" give one `add` of `Diet: pescatarian`;
+/// "I like chess" then "forget that I like chess" give nothing. The delta holds one op per
+/// bullet, for where the batch ends up, citing the exchange that said it last.
+///
 /// **Tools and languages go to Personal Information** (as `Uses X`): they are facts about
 /// the user's setup, not instructions; Preferences holds what the user asks of answers
 /// (`Prefers …`, `Dislikes …`, `Always …`).
@@ -111,8 +117,9 @@
 /// **Texts.** Bullets are short, capitalised, with trailing punctuation and filler
 /// (`really`, `a lot`, `very much`, `these days`, `at the moment`, `now`, `last year`,
 /// `btw`, `lol` …) trimmed and `my` turned into `their`; well-known languages and tools
-/// are spelled canonically (`Rust`, `TypeScript`, `macOS`, `Neovim`). Each op's `source`
-/// is its exchange id.
+/// are spelled canonically (`Rust`, `TypeScript`, `macOS`, `Neovim`). A bullet longer
+/// than `maxOpChars` (a long "remember that …") is shortened at a word boundary, and said,
+/// like a model's op. Each op's `source` is its exchange id.
 public struct LocalExtractor: Sendable {
     public struct Options: Sendable {
         public var maxOps = 20
@@ -123,58 +130,34 @@ public struct LocalExtractor: Sendable {
 
     public struct Result: Sendable {
         public var ops: [DeltaOp]
-        /// Lines for stderr: ops dropped over the limits.
+        /// Lines for stderr: ops dropped over `maxOps`, texts shortened to `maxOpChars`.
         public var notes: [String]
     }
 
-    /// A profile bullet the extractor can replace or remove.
-    struct Bullet: Sendable {
-        var section: String
-        var text: String
-        var words: [String]
-    }
-
-    let bullets: [Bullet]
+    /// The profile before the batch; each batch folds its ops into a copy (`BatchProfile`).
+    let profile: BatchProfile
     public let options: Options
 
     public init(profile: String, options: Options = Options()) {
-        let document = ProfileDocument(bytes: Array(profile.utf8))
-        var bullets: [Bullet] = []
-        for section in document.sections {
-            for bullet in section.bullets {
-                let text = bullet.text.trimmingWhitespace()
-                guard !text.isEmpty else { continue }
-                bullets.append(Bullet(section: section.name, text: text,
-                                      words: BulletMatcher.normalize(text).split(separator: " ").map(String.init)))
-            }
-        }
-        self.bullets = bullets
+        self.profile = BatchProfile(profile: ProfileDocument(bytes: Array(profile.utf8)))
         self.options = options
     }
 
-    /// The ops for a batch of exchanges, in order, each citing its exchange.
+    /// The ops for a batch of exchanges, in order, each citing its exchange. Each fact is
+    /// compared with the profile as the batch's earlier facts have left it, so a fact
+    /// changed later in the batch gives one op for where it ends up (`BatchProfile`).
     public func extract(_ exchanges: [Exchange]) -> Result {
-        var ops: [DeltaOp] = []
-        var keys = Set<String>()
+        var batch = profile
         var notes: [String] = []
-        var droppedForLimit = 0
         for exchange in exchanges {
             guard let prompt = exchange.prompt else { continue }
-            for op in self.ops(for: facts(inPrompt: prompt), source: exchange.id) {
-                if let text = op.text, text.unicodeScalars.count > options.maxOpChars {
-                    notes.append("local: dropped an op of \(text.unicodeScalars.count) characters, over the limit of \(options.maxOpChars)")
-                    continue
-                }
-                if let text = op.text, Redactor.looksLikeSecret(text) { continue }
-                if let old = op.old, Redactor.looksLikeSecret(old) { continue }
-                let key = "\(op.kind.rawValue)\u{1}\(op.section.lowercased())\u{1}\(BulletMatcher.normalize(op.text ?? ""))\u{1}\(BulletMatcher.normalize(op.old ?? ""))"
-                guard keys.insert(key).inserted else { continue }
-                if ops.count >= options.maxOps { droppedForLimit += 1; continue }
-                ops.append(op)
-            }
+            fold(facts(inPrompt: prompt), source: exchange.id, into: &batch, notes: &notes)
         }
-        if droppedForLimit > 0 {
-            notes.append("local: dropped \(droppedForLimit) op\(droppedForLimit == 1 ? "" : "s") over the limit of \(options.maxOps) per delta")
+        var ops = batch.ops
+        if ops.count > options.maxOps {
+            let dropped = ops.count - options.maxOps
+            notes.append("local: dropped \(dropped) op\(dropped == 1 ? "" : "s") over the limit of \(options.maxOps) per delta")
+            ops = Array(ops.prefix(options.maxOps))
         }
         return Result(ops: ops, notes: notes)
     }

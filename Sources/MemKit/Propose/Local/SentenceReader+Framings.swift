@@ -111,14 +111,16 @@ extension SentenceReader {
     }
 
     /// "forget (that|about) X" with "forget" at `verb`: a removal of what X names. X runs to
-    /// the end of the sentence. A pronoun ("… the bit about my cats, please forget about
+    /// the end of its clause, as every capture does: "forget that I like chess, I've lost
+    /// interest in it" names chess, and "lost" is no word of the bullet to remove. A pronoun ("… the bit about my cats, please forget about
     /// them") stands for what an earlier "about …" of the sentence named; with no such
     /// "about", nothing is removed.
     func forgetting(at verb: Int, in range: Range<Int>) -> [Fact] {
         var b = verb + 1
         while b < range.upperBound, [":", ","].contains(tokens[b].key) || ["that", "about"].contains(tokens[b].key) { b += 1 }
         guard b < tokens.count else { return [] }
-        let object = b..<tokens.count
+        let end = (b..<tokens.count).first { tokens[$0].kind == .mark && Lexicon.clauseMarks.contains(tokens[$0].key) }
+        let object = b..<(end ?? tokens.count)
         let said = object.filter { tokens[$0].isWord }
         if !said.isEmpty, said.allSatisfy({ ExtractorLexicon.pronouns.contains(tokens[$0].key) }) {
             guard let about = (range.lowerBound..<verb).last(where: { tokens[$0].key == "about" }) else { return [] }

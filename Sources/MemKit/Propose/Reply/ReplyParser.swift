@@ -33,8 +33,11 @@
 ///
 /// Bounding the damage (defaults in `Options`): at most 20 well-formed ops per delta (the
 /// rest are not kept, and `items` marks them `overLimit` so the caller can carry their
-/// exchanges to the next pass: `BatchCut`); an op's `text` longer than 200 characters is dropped, not cut (`old` up to
-/// 1000, since it must match what is already there); a section name up to 80. Ops whose
+/// exchanges to the next pass: `BatchCut`); an op's `text` longer than 200 characters is
+/// shortened at a word boundary to fit, ending in "…", and said on stderr — neither dropped
+/// (a fact lost for lack of room) nor carried over (the same op would come back every
+/// pass); `old` may be up to 1000 characters, since it must match what is already there,
+/// and an op over that is dropped; a section name up to 80. Ops whose
 /// text or old looks like a secret (`Redactor.looksLikeSecret`, which includes any
 /// `[REDACTED` marker) are dropped. Duplicates (same kind, section, text and old, ignoring
 /// case and spacing) are kept once. Replies are read up to 1 MB (`ChildProcess` caps what
@@ -75,7 +78,7 @@ public struct ReplyParser: Sendable {
         public enum Fate: Sendable, Equatable {
             /// In `ops`.
             case kept
-            /// Dropped on purpose (malformed, too long, secret-like, a duplicate): decided.
+            /// Dropped on purpose (malformed, `old` too long, secret-like, a duplicate): decided.
             case dropped
             /// Well-formed, but over `maxOps`: not decided.
             case overLimit
@@ -162,7 +165,7 @@ public struct ReplyParser: Sendable {
             guard dropped.count < options.maxReportLines else { return }
             dropped.append("\(label)\(item.map(describe) ?? ""): \(reason)")
         }
-        var citationNotes: [String] = []
+        var opNotes: [String] = []
         var fates: [Item] = []
         for (index, item) in items.enumerated() {
             let label = "op \(index + 1)"
@@ -176,7 +179,7 @@ public struct ReplyParser: Sendable {
             case let .failure(reason):
                 drop(label, item, reason)
                 fates.append(Item(exchange: exchange, fate: .dropped))
-            case let .success((op, citationNote)):
+            case let .success((op, opNote)):
                 let key = dedupKey(op)
                 if keys.contains(key) {
                     drop(label, item, "duplicate of an earlier op")
@@ -192,15 +195,15 @@ public struct ReplyParser: Sendable {
                 keys.insert(key)
                 kept.append(op)
                 fates.append(Item(exchange: exchange, fate: .kept))
-                if let citationNote { citationNotes.append("\(label): \(citationNote)") }
+                if let opNote { opNotes.append("\(label): \(opNote)") }
             }
         }
         var notes: [String] = []
         notes += dropped.map { "dropped \($0)" }
         if droppedCount > dropped.count { notes.append("… and \(droppedCount - dropped.count) more dropped ops") }
-        notes += citationNotes.prefix(options.maxReportLines)
-        if citationNotes.count > options.maxReportLines {
-            notes.append("… and \(citationNotes.count - options.maxReportLines) more citation notes")
+        notes += opNotes.prefix(options.maxReportLines)
+        if opNotes.count > options.maxReportLines {
+            notes.append("… and \(opNotes.count - options.maxReportLines) more notes on ops")
         }
         if droppedCount > 0 {
             notes.append("kept \(kept.count) of \(items.count) ops from the model's reply; dropped \(droppedCount)")
@@ -292,33 +295,36 @@ public struct ReplyParser: Sendable {
             guard let o = old, !o.isEmpty else { return .failure("\"remove\" without \"old\"") }
             text = nil
         }
-        if let text, text.unicodeScalars.count > options.maxOpChars {
-            return .failure("text is \(text.unicodeScalars.count) characters, over the limit of \(options.maxOpChars)")
-        }
         if let old, old.unicodeScalars.count > options.maxOldChars {
             return .failure("old is \(old.unicodeScalars.count) characters, over the limit of \(options.maxOldChars)")
         }
         if let text, Redactor.looksLikeSecret(text) { return .failure("text looks like a secret") }
         if let old, Redactor.looksLikeSecret(old) { return .failure("old looks like a secret") }
         if Redactor.looksLikeSecret(section) { return .failure("section looks like a secret") }
+        var notes: [String] = []
+        if let long = text, long.unicodeScalars.count > options.maxOpChars {
+            let short = long.shortenedAtWord(to: options.maxOpChars)
+            text = short
+            notes.append("its text of \(long.unicodeScalars.count) characters is over the limit of \(options.maxOpChars): shortened to \"\(ReplyParser.short(short, 60))\"")
+        }
 
         var source: String?
-        var note: String?
         if let (key, value) = firstValue(item, ReplyParser.citationKeys) {
             if let id = citation(value) {
                 source = id
             } else if exchangeIDs.count == 1 {
                 source = exchangeIDs[0]
-                note = "cites \"\(key)\": \(ReplyParser.short(ReplyParser.display(value), 20)), which is not an exchange of this batch; using the batch's only exchange"
+                notes.append("cites \"\(key)\": \(ReplyParser.short(ReplyParser.display(value), 20)), which is not an exchange of this batch; using the batch's only exchange")
             } else {
-                note = "cites \"\(key)\": \(ReplyParser.short(ReplyParser.display(value), 20)), which is not an exchange of this batch; kept without a source"
+                notes.append("cites \"\(key)\": \(ReplyParser.short(ReplyParser.display(value), 20)), which is not an exchange of this batch; kept without a source")
             }
         } else if exchangeIDs.count == 1 {
             source = exchangeIDs[0]
         } else {
-            note = "cites no exchange; kept without a source"
+            notes.append("cites no exchange; kept without a source")
         }
-        return .success((DeltaOp(kind: kind, section: section, text: text, old: old, source: source), note))
+        return .success((DeltaOp(kind: kind, section: section, text: text, old: old, source: source),
+                         notes.isEmpty ? nil : notes.joined(separator: "; ")))
     }
 
     /// The exchange id a citation names: a number 1…N, as a number or text (`3`, `"[3]"`,
