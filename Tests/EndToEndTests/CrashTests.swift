@@ -89,9 +89,12 @@ struct CrashTests {
         try await lab.logFacts(count: 2)
         let started = lab.modelLog + ".started"
         let update = try lab.spawnPorcelain(["update"], env: ["FACTS_MODEL_SLEEP": "60"], name: "slow")
-        #expect(await eventually(timeout: 60, every: 0.02) { FileManager.default.fileExists(atPath: started) })
-        let modelPid = Int32((try? String(contentsOfFile: started, encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        // The model writes its pid into a file it has just created: wait for the pid itself.
+        func startedPid() -> Int32 {
+            Int32((try? String(contentsOfFile: started, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        }
+        #expect(await eventually(timeout: 60, every: 0.02) { startedPid() > 0 })
+        let modelPid = startedPid()
         kill(-update, SIGKILL)
         _ = await reap(update, timeout: 10)
         defer { if modelPid > 0 { kill(modelPid, SIGKILL) } }
