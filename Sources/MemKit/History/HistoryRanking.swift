@@ -15,6 +15,8 @@ extension BulletRanking {
     /// Rendering must not break because its ranking could not be worked out.
     public static func fromHistory(of document: ProfileDocument, store: ProfileStore) -> BulletRanking {
         guard FileSystem.exists(store.journalPath), let state = try? HistoryState.load(store) else { return .byPosition }
+        // The profile as the history read it is almost always the one being rendered.
+        let bullets = state.document == document ? state.bullets : document.profileBullets
         let provenance = state.current
         guard !provenance.records.isEmpty else { return .byPosition }
         // Exact text first (every bullet, once the history is current), by a table rather
@@ -25,7 +27,7 @@ extension BulletRanking {
             if exact[key] == nil, let change = record.lastChanged?.change { exact[key] = change }
         }
         var lastChange: [Int: Int] = [:]
-        for (index, bullet) in document.profileBullets.enumerated() {
+        for (index, bullet) in bullets.enumerated() {
             if let change = exact[bullet.sectionKey + "\n" + bullet.text]
                 ?? provenance.record(section: bullet.section, text: bullet.text)?.lastChanged?.change {
                 lastChange[index] = change
