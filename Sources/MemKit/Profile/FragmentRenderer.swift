@@ -22,9 +22,8 @@
 /// bullets with their nested lines, least valuable first (`BulletRanking`: every section
 /// keeps its share, and within a section the least recently changed go first) — not
 /// whole sections by position, which once made Interests and Preferences vanish from a
-/// long profile. Only
-/// if no bullet at all fits are whole non-bullet lines left out, from the end. Lines are
-/// never cut.
+/// long profile. Only if no bullet at all fits are whole non-bullet lines left out, from
+/// the end. Lines are never cut.
 public enum FragmentRenderer {
     /// The first line of every fragment; mem-extract uses it to recognise our own text.
     public static let marker = MemoryMarker.begin
