@@ -5,7 +5,8 @@
 # ${LLM_TEST_VENVS:-.venv-test}/VENV), tools (TOOLS, default the release build), scratch
 # (a temp dir, removed on exit), exports a scratch HOME and LLM_USER_PATH (the user's own
 # LLM_MEMORY_* locations unset), and writes a typical profile (0600) to $memory/profile.md.
-# median (numbers on stdin, one a line) and us (the time in µs) are for the measurements.
+# median (numbers on stdin, one a line), us (the time in µs) and time_runs are for the
+# measurements.
 
 bench_prelude() {
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -43,3 +44,16 @@ PROFILE
 
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 us() { echo "${EPOCHREALTIME/./}"; }
+
+# time_runs N CMD…: median wall time of N runs, in milliseconds (stdin /dev/null unless redirected).
+time_runs() {
+  local n=$1
+  shift
+  local i a b
+  for ((i = 0; i < n; i++)); do
+    a=$(us)
+    "$@" </dev/null >/dev/null 2>&1
+    b=$(us)
+    echo $((b - a))
+  done | median | awk '{ printf "%.2f", $1 / 1000 }'
+}

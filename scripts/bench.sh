@@ -5,6 +5,7 @@
 #     log_to_db, echo model): 20 new exchanges, and a full read vs `llm logs -n 0 --json`,
 #     with peak memory for both
 #   - mem-merge and mem-render on a 1,000-bullet profile with a 50-op delta
+#   - mem-render on a 300-bullet profile ranked by its history (scripts/bench-render.sh)
 #   - model traffic per update: our delta vs rewriting the whole profile, at 1, 2, 8 KB
 #   - the llm wrapper's overhead (scripts/bench-wrapper.sh)
 #   - the history commands on a year of changes (scripts/bench-history.sh)
@@ -33,20 +34,7 @@ swift_version=$(swift --version 2>/dev/null | head -n 1 || true)
 export PATH="$bin:$venv/bin:/usr/bin:/bin"
 
 # shellcheck source=scripts/bench-common.sh
-. "$root/scripts/bench-common.sh"  # median
-
-# time_runs N CMD…: median wall time of N runs, in milliseconds (stdin /dev/null unless redirected).
-time_runs() {
-  local n=$1
-  shift
-  local i a b
-  for ((i = 0; i < n; i++)); do
-    a=${EPOCHREALTIME/./}
-    "$@" </dev/null >/dev/null 2>&1
-    b=${EPOCHREALTIME/./}
-    echo $((b - a))
-  done | median | awk '{ printf "%.2f", $1 / 1000 }'
-}
+. "$root/scripts/bench-common.sh"  # median, time_runs
 
 # peak_kb CMD…: peak resident memory (KiB) of one run; that run's CPU time (user + sys,
 # ms) is left in $scratch/cpu.
@@ -262,6 +250,10 @@ echo
 
 # ---- the wrapper ----------------------------------------------------------------------------
 bash "$root/scripts/bench-wrapper.sh" "${WRAPPER_RUNS:-20}"
+
+# ---- mem-render ranking by the history ---------------------------------------------------------
+echo
+bash "$root/scripts/bench-render.sh" "${RENDER_RUNS:-200}"
 
 # ---- the history commands on a year of changes -----------------------------------------------
 echo

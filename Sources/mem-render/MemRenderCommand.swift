@@ -22,8 +22,12 @@ struct MemRenderCommand: StageCommand {
             \(FragmentBudget.defaultMaxChars) characters (about 1,000 tokens per call). \
             Over budget, whole bullets are left out, the least valuable first: every \
             section keeps its share (sections take turns, one bullet each), and within a \
-            section the oldest bullets go first (the last in a section is the newest). \
-            What was left out is reported on standard error; lines are never cut.
+            section the least recently changed go first: each bullet's last change is \
+            read from the history beside the profile (history/provenance.json, brought \
+            up to date from history/journal.jsonl), and bullets it does not know rank by \
+            position (the last in a section is the newest). A history that cannot be \
+            read makes position decide; it never stops the render. What was left out is \
+            reported on standard error; lines are never cut.
 
             --stats prints one line instead of the fragment ('48 of 300 bullets \
             injected (…)'), --json the same as a JSON object (bullets, injected, chars, \
@@ -66,8 +70,12 @@ struct MemRenderCommand: StageCommand {
             // --max-chars wins over the variable (even a bad one): the user said what they want.
             let budget: Int
             if let maxChars { budget = maxChars } else { budget = try FragmentBudget.fromEnvironment() }
-            let document = try ProfileFile.read(path: profile.resolved)
-            let fragment = FragmentRenderer.render(document, maxChars: budget)
+            let path = profile.resolved
+            let document = try ProfileFile.read(path: path)
+            // Over budget, the history beside the profile says which bullets changed last.
+            let fragment = FragmentRenderer.render(document, maxChars: budget, ranking: document.map {
+                BulletRanking.fromHistory(of: $0, store: ProfileStore(profilePath: path))
+            } ?? .byPosition)
             if let noticeFile {
                 try FileSystem.writeScratch(noticeFile, fragment.notice.map { $0 + "\n" } ?? "")
             }

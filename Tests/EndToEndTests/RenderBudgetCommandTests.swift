@@ -75,7 +75,7 @@ private func sectionedProfile(_ counts: [Int] = [90, 120, 60, 30]) -> String {
         let stats = try run(Repo.tool("mem-render"), ["--profile", profile, "--stats"], environment: sandbox.environment)
         #expect(stats.status == 0)
         #expect(stats.err.isEmpty)
-        #expect(stats.out == "\(injected) of 300 bullets injected (\(fragment.unicodeScalars.count) of 4000 characters; the oldest in each section are left out)\n")
+        #expect(stats.out == "\(injected) of 300 bullets injected (\(fragment.unicodeScalars.count) of 4000 characters; the least recently changed in each section are left out)\n")
 
         let small = try write("## A\n- one\n- two\n", in: sandbox)
         let all = try run(Repo.tool("mem-render"), ["--profile", small, "--stats"], environment: sandbox.environment)
@@ -121,5 +121,66 @@ private func sectionedProfile(_ counts: [Int] = [90, 120, 60, 30]) -> String {
         let fits = try run(Repo.tool("mem-render"), ["--profile", small, "--notice-file", notice], environment: sandbox.environment)
         #expect(fits.status == 0)
         #expect(try String(contentsOfFile: notice, encoding: .utf8).isEmpty)
+    }
+
+    /// The 300-bullet profile in the memory dir, recorded by a first mem-merge (as a hand
+    /// edit), with its first Personal Information bullet then replaced where it stands, as
+    /// an update learning a new role does. Returns the profile's path.
+    private func profileWithANewRole(in sandbox: Sandbox) throws -> String {
+        try FileManager.default.createDirectory(atPath: sandbox.memoryDir, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let profile = sandbox.memory.profile
+        try Data(sectionedProfile().utf8).write(to: URL(fileURLWithPath: profile))
+        let delta = #"{"ops":[{"op":"replace","section":"Personal Information","old":"Personal Information fact 1 of the user","text":"Role: Backend engineer at Globex","source":"e1"}],"sources":["e1"],"through":"r1.t0"}"#
+        let merge = try run(Repo.tool("mem-merge"), ["--profile", profile, "--in-place"], stdin: Data(delta.utf8),
+                            environment: sandbox.environment)
+        #expect(merge.status == 0, "\(merge.err)")
+        #expect(try String(contentsOfFile: profile, encoding: .utf8).contains("## Personal Information\n- Role: Backend engineer at Globex\n"))
+        return profile
+    }
+
+    @Test func aFactReplacedWhereItStandsInAnOverBudgetProfileIsInjected() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let profile = try profileWithANewRole(in: sandbox)
+        let render = try run(Repo.tool("mem-render"), ["--profile", profile], environment: sandbox.environment)
+        #expect(render.status == 0)
+        #expect(render.err.hasPrefix("mem-render: left out "))
+        #expect(render.out.contains("## Personal Information\n- Role: Backend engineer at Globex\n"))
+        // Then the section's newest by position; its oldest untouched bullets are left out.
+        #expect(render.out.contains("- Personal Information fact 90 of the user\n"))
+        #expect(!render.out.contains("- Personal Information fact 2 of the user\n"))
+        let stats = try run(Repo.tool("mem-render"), ["--profile", profile, "--stats"], environment: sandbox.environment)
+        #expect(stats.out.contains(" of 300 bullets injected ("))
+    }
+
+    @Test func aHistoryThatCannotBeReadLeavesTheOrderToPositionAndNeverStopsTheRender() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.remove() }
+        let profile = try profileWithANewRole(in: sandbox)
+        let recorded = try run(Repo.tool("mem-render"), ["--profile", profile], environment: sandbox.environment).out
+        // The same profile with no history beside it: position decides.
+        let plain = sandbox.root.appendingPathComponent("plain.md").path
+        try FileManager.default.copyItem(atPath: profile, toPath: plain)
+        let byPosition = try run(Repo.tool("mem-render"), ["--profile", plain], environment: sandbox.environment).out
+        #expect(!byPosition.contains("Globex"))
+
+        // The provenance cache is only a cache: missing or corrupt, the journal rebuilds it.
+        let memory = sandbox.memory
+        try Data("{\"version\": 1, \"journal_size\": ".utf8).write(to: URL(fileURLWithPath: memory.provenance))
+        let corrupt = try run(Repo.tool("mem-render"), ["--profile", profile], environment: sandbox.environment)
+        #expect(corrupt.status == 0 && corrupt.out == recorded)
+        try FileManager.default.removeItem(atPath: memory.provenance)
+        let missing = try run(Repo.tool("mem-render"), ["--profile", profile], environment: sandbox.environment)
+        #expect(missing.status == 0 && missing.out == recorded)
+        #expect(!FileManager.default.fileExists(atPath: memory.provenance), "mem-render writes nothing")
+
+        // A journal that cannot be read: position order, exit 0, nothing said but what was left out.
+        try FileManager.default.removeItem(atPath: memory.journal)
+        try FileManager.default.createDirectory(atPath: memory.journal, withIntermediateDirectories: false)
+        let unreadable = try run(Repo.tool("mem-render"), ["--profile", profile], environment: sandbox.environment)
+        #expect(unreadable.status == 0)
+        #expect(unreadable.out == byPosition)
+        #expect(unreadable.err.hasPrefix("mem-render: left out ") && unreadable.err.split(separator: "\n").count == 1)
     }
 }

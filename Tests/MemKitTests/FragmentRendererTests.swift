@@ -138,8 +138,8 @@ private let footer = FragmentRenderer.endMarker + "\n"
     @Test func aBulletChangedMoreRecentlyRanksBeforeLaterOnesInItsSection() {
         let document = ProfileDocument(bytes: Array("## A\n- first\n- second\n- third\n## B\n- only\n".utf8))
         #expect(BulletRanking.byPosition.order(document) == [2, 3, 1, 0])
-        let ranking = BulletRanking(lastChanged: [0: "2026-11-25T10:00:00Z", 1: "2026-01-01T00:00:00Z"])
-        // first (newest time), then second (a time), then third (no time), B's turns between.
+        let ranking = BulletRanking(lastChange: [0: 7, 1: 3])
+        // first (the newest change), then second (a change), then third (none), B's turns between.
         #expect(ranking.order(document) == [0, 3, 1, 2])
         let limit = (header + "## A\n- first\n## B\n- only\n" + footer).unicodeScalars.count
         let fragment = FragmentRenderer.render(document, maxChars: limit, ranking: ranking)
@@ -161,7 +161,7 @@ private let footer = FragmentRenderer.endMarker + "\n"
         #expect(whole.notice == nil)
         let limit = (header + "## A\n- two\n## B\n- three\n" + footer).unicodeScalars.count
         let part = render(profile, maxChars: limit)
-        #expect(part.summary == "2 of 3 bullets injected (\(limit) of \(limit) characters; the oldest in each section are left out)")
+        #expect(part.summary == "2 of 3 bullets injected (\(limit) of \(limit) characters; the least recently changed in each section are left out)")
         #expect(part.json.serialized() == #"{"bullets":3,"injected":2,"chars":\#(limit),"max_chars":\#(limit),"complete":false,"lines_left_out":0,"#
             + #""sections":[{"name":"A","bullets":2,"injected":1},{"name":"B","bullets":1,"injected":1}]}"#)
         // The notice names the budget and its variable but no counts, which change with every update.

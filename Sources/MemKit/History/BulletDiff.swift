@@ -11,8 +11,15 @@ public struct ProfileBullet: Equatable, Sendable {
     public var lines: Range<Int>
 
     public init(section: String, text: String, lines: Range<Int> = 0..<0) {
+        self.init(section: section, sectionKey: ProfileDocument.sectionKey(section), text: text, lines: lines)
+    }
+
+    /// With `sectionKey` already worked out: it is most of the cost of listing a long
+    /// profile's bullets (every render over budget does), and a section's is the same for
+    /// all its bullets.
+    init(section: String, sectionKey: String, text: String, lines: Range<Int> = 0..<0) {
         self.section = section
-        self.sectionKey = ProfileDocument.sectionKey(section)
+        self.sectionKey = sectionKey
         self.text = text
         self.lines = lines
     }
@@ -22,11 +29,15 @@ extension ProfileDocument {
     /// Every top-level bullet with its section, in document order.
     public var profileBullets: [ProfileBullet] {
         var result: [ProfileBullet] = []
+        result.reserveCapacity(bullets.count)
+        let keys = sections.map { ProfileDocument.sectionKey($0.name) }
+        let noSection = ProfileDocument.sectionKey("")
         var sectionIndex = 0
         for bullet in bullets {
             while sectionIndex < sections.count, sections[sectionIndex].body.upperBound <= bullet.line { sectionIndex += 1 }
             let inSection = sectionIndex < sections.count && sections[sectionIndex].body.contains(bullet.line)
-            result.append(ProfileBullet(section: inSection ? sections[sectionIndex].name : "", text: bullet.text,
+            result.append(ProfileBullet(section: inSection ? sections[sectionIndex].name : "",
+                                        sectionKey: inSection ? keys[sectionIndex] : noSection, text: bullet.text,
                                         lines: bullet.paragraph))
         }
         return result

@@ -11,8 +11,7 @@
 /// A journal never kept is not damage: a profile written by hand before anything was
 /// journalled is a legitimate first hand edit. What tells the two apart is what only a
 /// commit leaves: the `history-started` marker beside the profile (written once, after
-/// the first journal line; `ProfileStore.historyStartedPath`), history copies of the
-/// profile, or the provenance cache. (The cursor is no evidence: the porcelain may set
+/// the first journal line; `ProfileStore.historyStartedPath`) or the provenance cache. (The cursor is no evidence: the porcelain may set
 /// it before anything is journalled.)
 public struct HistoryDamage: Sendable {
     /// What is missing or broken, in a few words.
@@ -48,8 +47,9 @@ public struct HistoryDamage: Sendable {
         guard journalSize == 0 else { return nil }
         var evidence: [String] = []
         if FileSystem.exists(store.historyStartedPath) { evidence.append("\(FileSystem.baseName(store.historyStartedPath)) says changes were journalled") }
-        let copies = store.historyVersions().count
-        if copies > 0 { evidence.append("history/ holds \(copies) earlier version\(copies == 1 ? "" : "s") of the profile") }
+        // Not the saved copies of the profile: the first change ever saves one before its
+        // journal line, so a kill in between would read as damage for good (and a name in
+        // history/ proves nothing: anyone can put one there).
         if FileSystem.exists(ProvenanceCache(store: store).path) { evidence.append("history/provenance.json is there") }
         guard !evidence.isEmpty else { return nil }
         return HistoryDamage(

@@ -65,14 +65,22 @@ public struct BulletRecord: Equatable, Sendable {
         .object([("section", .string(section)), ("text", .string(text)), ("events", .array(events.map(\.json)))])
     }
 
-    init?(json: JSONValue) {
+    /// `keys`: the section keys worked out so far, shared by the records read in one go.
+    init?(json: JSONValue, keys: inout [String: String]) {
         guard let section = json["section"]?.stringValue, let text = json["text"]?.stringValue else { return nil }
-        self.init(section: section, text: text, events: (json["events"]?.arrayValue ?? []).compactMap(ProvenanceEvent.init(json:)))
+        let key = keys[section] ?? ProfileDocument.sectionKey(section)
+        keys[section] = key
+        self.init(section: section, sectionKey: key, text: text,
+                  events: (json["events"]?.arrayValue ?? []).compactMap(ProvenanceEvent.init(json:)))
     }
 
     init(section: String, text: String, events: [ProvenanceEvent]) {
+        self.init(section: section, sectionKey: ProfileDocument.sectionKey(section), text: text, events: events)
+    }
+
+    private init(section: String, sectionKey: String, text: String, events: [ProvenanceEvent]) {
         self.section = section
-        self.sectionKey = ProfileDocument.sectionKey(section)
+        self.sectionKey = sectionKey
         self.text = text
         self.events = events
     }
@@ -97,7 +105,9 @@ public struct Provenance: Equatable, Sendable {
     public init() {}
 
     /// The bullets as the journal says the profile holds them.
-    public var bullets: [ProfileBullet] { records.map { ProfileBullet(section: $0.section, text: $0.text) } }
+    public var bullets: [ProfileBullet] {
+        records.map { ProfileBullet(section: $0.section, sectionKey: $0.sectionKey, text: $0.text) }
+    }
 
     /// The record of the bullet `text` in section `section` (exact text first, then as
     /// tolerantly as mem-merge matches `old`).
@@ -186,6 +196,7 @@ public struct Provenance: Equatable, Sendable {
         lastID = Int(last)
         sha256 = json["sha256"]?.stringValue
         if case let .bool(known)? = json["knows_hash"] { knowsHash = known }
-        records = list.compactMap(BulletRecord.init(json:))
+        var keys: [String: String] = [:]
+        records = list.compactMap { BulletRecord(json: $0, keys: &keys) }
     }
 }

@@ -120,6 +120,8 @@ public struct HistoryState: Sendable {
     /// The profile as it is (nil: no profile file).
     public var profileBytes: [UInt8]?
     public var document: ProfileDocument
+    /// `document.profileBullets`, listed once (not free on a long profile).
+    public var bullets: [ProfileBullet]
     /// A hand edit found and not yet journalled, as the line it will be.
     public var handEdit: JournalEntry?
     /// Lines for stderr: what is damaged (`damage.note`).
@@ -136,7 +138,7 @@ public struct HistoryState: Sendable {
         var provenance = recorded
         if let handEdit {
             provenance.apply(handEdit)
-            provenance.align(to: document.profileBullets)
+            provenance.align(to: bullets)
         }
         return provenance
     }
@@ -154,10 +156,11 @@ public struct HistoryState: Sendable {
             pendingEntry = entry
         }
         let document = bytes.map { ProfileDocument(bytes: $0) } ?? ProfileDocument(bytes: [])
+        let bullets = document.profileBullets
         var state = HistoryState(store: store, recorded: provenance, journalSize: size, profileBytes: bytes,
-                                 document: document, handEdit: nil, notes: damage.map { [$0.note] } ?? [],
+                                 document: document, bullets: bullets, handEdit: nil, notes: damage.map { [$0.note] } ?? [],
                                  damage: damage, pending: pendingEntry)
-        let changes = BulletDiff.changes(from: provenance.bullets, to: document.profileBullets, pairing: .position)
+        let changes = BulletDiff.changes(from: provenance.bullets, to: bullets, pairing: .position)
         let edited = provenance.knowsHash ? hash != provenance.sha256 : !changes.isEmpty
         if edited, damage == nil {
             let mtime = FileSystem.modificationTime(store.profilePath).map { Timestamp.iso8601(Int($0)) } ?? Timestamp.nowISO8601()

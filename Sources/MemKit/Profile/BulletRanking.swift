@@ -10,24 +10,29 @@
 ///    leaves its turns to the others. The fragment keeps the longest run of this order
 ///    that fits, so each section keeps as many bullets as any other, give or take one,
 ///    unless it has fewer.
-/// 2. **Within a section, the newest is the most valuable.** A bullet's value is when it
-///    was last added or changed (`lastChanged`, a sortable UTC time such as
-///    `2026-11-25T10:00:00Z`), newest first; bullets with the same time, or none, rank by
-///    position, later first, because mem-merge appends new bullets at the end of their
-///    section. So what was learned last is injected first, and the oldest, least recently
-///    confirmed bullets are the first left out.
+/// 2. **Within a section, the most recently changed is the most valuable.** A bullet's
+///    value is the change that last added or reworded it (`lastChange`: a number that grows
+///    with every change, the journal's change id), newest first; bullets of the same change,
+///    or with none, rank by position, later first, because mem-merge appends new bullets at
+///    the end of their section. So what was learned or corrected last is injected first —
+///    a fact replaced where it stands (a new role in the first line of its section) as much
+///    as one appended — and the least recently confirmed bullets are the first left out.
 ///
-/// `lastChanged` is the seam for provenance: the history keeps, per bullet, when it was
-/// last changed (journal.jsonl, issue 12). A caller that has it passes it in, indexed like
-/// `ProfileDocument.bullets`; without it (today, and for bullets the history does not
-/// know, such as ones written by hand before there was a history) position alone decides,
-/// and a bullet with a time ranks before one without.
+/// Profile does not know History: `lastChange` is worked out by the caller, indexed like
+/// `ProfileDocument.bullets` (mem-render: `BulletRanking.fromHistory`, from the provenance
+/// the journal keeps). Without it — no history, one that cannot be read, a bullet the
+/// history does not know — position alone decides, and a bullet with a change ranks
+/// before one without.
+///
+/// Change ids rather than times: ids follow commit order exactly, while the journal's
+/// times have whole seconds (two updates in one second would tie) and follow the clock.
 public struct BulletRanking: Sendable, Equatable {
-    /// When each bullet was last added or changed, by index into `ProfileDocument.bullets`.
-    public var lastChanged: [Int: String]
+    /// The change that last added or changed each bullet, by index into
+    /// `ProfileDocument.bullets`; larger is newer.
+    public var lastChange: [Int: Int]
 
-    public init(lastChanged: [Int: String] = [:]) {
-        self.lastChanged = lastChanged
+    public init(lastChange: [Int: Int] = [:]) {
+        self.lastChange = lastChange
     }
 
     /// Ranking by position only.
@@ -69,9 +74,9 @@ public struct BulletRanking: Sendable, Equatable {
     func order(_ groups: [Group]) -> [Int] {
         let ranked = groups.map { group in
             group.bullets.sorted { a, b in
-                let ta = lastChanged[a] ?? ""
-                let tb = lastChanged[b] ?? ""
-                return ta != tb ? ta > tb : a > b
+                let ca = lastChange[a] ?? Int.min
+                let cb = lastChange[b] ?? Int.min
+                return ca != cb ? ca > cb : a > b
             }
         }
         var order: [Int] = []

@@ -20,10 +20,10 @@
 ///
 /// `maxChars` (Unicode scalars, the whole fragment counted) is met by leaving out whole
 /// bullets with their nested lines, least valuable first (`BulletRanking`: every section
-/// keeps its share, and within a section the oldest go first) — not whole sections by
-/// position, which once made Interests and Preferences vanish from a long profile. Only
-/// if no bullet at all fits are whole non-bullet lines left out, from the end. Lines are
-/// never cut.
+/// keeps its share, and within a section the least recently changed go first) — not
+/// whole sections by position, which once made Interests and Preferences vanish from a
+/// long profile. Only if no bullet at all fits are whole non-bullet lines left out, from
+/// the end. Lines are never cut.
 public enum FragmentRenderer {
     /// The first line of every fragment; mem-extract uses it to recognise our own text.
     public static let marker = MemoryMarker.begin
@@ -37,15 +37,18 @@ public enum FragmentRenderer {
 
     public static let defaultMaxChars = FragmentBudget.defaultMaxChars
 
+    /// `ranking` is asked for only when the profile is over budget: it is what decides
+    /// which bullets go, and working it out may mean reading the history (mem-render), a
+    /// cost a profile that fits need not pay.
     public static func render(_ document: ProfileDocument?, maxChars: Int = defaultMaxChars,
-                              ranking: BulletRanking = .byPosition) -> RenderedFragment {
+                              ranking: @autoclosure () -> BulletRanking = .byPosition) -> RenderedFragment {
         guard let document else { return RenderedFragment(text: "", maxChars: maxChars, sections: [], droppedBullets: [], droppedLines: 0) }
         let items = renderItems(document)
         let groups = BulletRanking.groups(document)
-        let order = ranking.order(groups)
-        // rank[b]: bullet b's place in the order; the first k of the order are kept.
+        // rank[b]: bullet b's place in the ranking order; the first k of the order are
+        // kept. Every bullet is kept (all ranks 0 < k) until the ranking is asked for.
         var rank = [Int](repeating: 0, count: document.bullets.count)
-        for (place, bullet) in order.enumerated() { rank[bullet] = place }
+        let all = document.bullets.count
         let hasText = document.bullets.map { !$0.text.trimmingWhitespace().isEmpty }
 
         func result(_ text: String, keeping k: Int, droppingLines t: Int) -> RenderedFragment {
@@ -58,7 +61,7 @@ public enum FragmentRenderer {
             return RenderedFragment(text: text, maxChars: maxChars, sections: sections,
                                     droppedBullets: dropped.map { document.bullets[$0].text }, droppedLines: t)
         }
-        guard items.contains(where: \.isContent) else { return result("", keeping: order.count, droppingLines: 0) }
+        guard items.contains(where: \.isContent) else { return result("", keeping: all, droppingLines: 0) }
 
         func compose(keeping k: Int, droppingLines t: Int) -> String {
             var kept = items.filter { item in
@@ -80,14 +83,15 @@ public enum FragmentRenderer {
         }
         func fits(_ text: String) -> Bool { text.unicodeScalars.count <= maxChars }
 
-        let full = compose(keeping: order.count, droppingLines: 0)
-        if fits(full) { return result(full, keeping: order.count, droppingLines: 0) }
+        let full = compose(keeping: all, droppingLines: 0)
+        if fits(full) { return result(full, keeping: all, droppingLines: 0) }
+        for (place, bullet) in ranking().order(groups).enumerated() { rank[bullet] = place }
 
         // The most bullets, in ranking order, that fit: keeping more never makes the text
         // shorter (a kept line only adds lines, a heading or a blank line), so the lengths
         // are sorted and a binary search finds it.
         var low = 0
-        var high = order.count - 1
+        var high = all - 1
         var chosen: (k: Int, text: String)?
         while low <= high {
             let mid = (low + high) / 2

@@ -52,7 +52,7 @@ public struct RenderedFragment: Equatable, Sendable {
     }
 
     /// One line for people (`mem-render --stats`, shown as-is by `llm-memory status`):
-    /// `48 of 300 bullets injected (3987 of 4000 characters; the oldest in each section are left out)`.
+    /// `48 of 300 bullets injected (3987 of 4000 characters; the least recently changed in each section are left out)`.
     public var summary: String {
         let total = totalBullets
         let noun = total == 1 ? "bullet" : "bullets"
@@ -65,7 +65,7 @@ public struct RenderedFragment: Equatable, Sendable {
             return total == 1 ? "the 1 bullet injected (\(size))" : "all \(total) \(noun) injected (\(size))"
         }
         var text = "\(injectedBullets) of \(total) \(noun) injected (\(size)"
-        if !droppedBullets.isEmpty { text += "; the oldest in each section are left out" }
+        if !droppedBullets.isEmpty { text += "; the least recently changed in each section are left out" }
         if droppedLines > 0 { text += "; \(droppedLines) other line\(droppedLines == 1 ? "" : "s") left out" }
         return text + ")"
     }
