@@ -46,7 +46,7 @@ extension Array where Element == Token {
     /// ordinary words inside a clause ("and it always fails").
     func opensClause(at index: Int, in bounds: Range<Int>? = nil, orAfter openers: Set<String> = []) -> Bool {
         let lowerBound = bounds?.lowerBound ?? 0
-        if index > lowerBound, self[index - 1].isWord, openers.contains(self[index - 1].key) { return true }
+        if index > lowerBound, !openers.isEmpty, self[index - 1].isWord, openers.contains(self[index - 1].key) { return true }
         var before = index - 1
         while before >= lowerBound, self[before].isWord, Lexicon.fillers.contains(self[before].key) { before -= 1 }
         if before < lowerBound { return true }

@@ -58,3 +58,11 @@ private func find(_ pattern: UnsafeBufferPointer<UInt8>, in text: UnsafeBufferPo
     }
     return false
 }
+
+extension UnsafeBufferPointer<UInt8> {
+    /// The index of the first `byte` at or after `start` (memchr), or nil.
+    func firstIndex(of byte: UInt8, from start: Int) -> Int? {
+        guard let base = baseAddress, start < count, let hit = memchr(base + start, Int32(byte), count - start) else { return nil }
+        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+    }
+}

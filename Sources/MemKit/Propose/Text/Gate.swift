@@ -88,88 +88,133 @@ public enum Gate {
     }
 
     /// Whether a typed prompt could say something about the user.
+    ///
+    /// The user's lines are tokenized one at a time, and each token is asked as soon as
+    /// the tokens it may look at are there, so a prompt that says something about the
+    /// user early is not read to its end: the answer is that of `isSign` over all the
+    /// tokens of `UserText.tokens`.
     public static func mayDisclose(prompt: String?) -> Bool {
-        guard let prompt, !prompt.trimmingWhitespace().isEmpty else { return false }
-        return firstSign(in: UserText.tokens(prompt)) != nil
-    }
-
-    /// The index of the first token that is a sign, or nil.
-    static func firstSign(in tokens: [Token]) -> Int? {
-        for (k, token) in tokens.enumerated() where token.isWord {
-            switch token.key {
-            case "my" where k + 1 < tokens.count && ownContext.contains(tokens[k + 1].key):
-                return k
-            case "mine" where k > 0 && tokens[k - 1].key == "of":
-                continue  // "a friend of mine is a nurse": about the friend
-            case "i", "me", "my", "mine", "myself":
-                if !isTaskPhrase(tokens, at: k) { return k }
-            case "our":
-                // "our stack", "our team uses …"; not "our meeting ran long", "our neighbour's dog".
-                if k + 1 < tokens.count, tokens[k + 1].isWord {
-                    let next = tokens[k + 1].key
-                    let stem = next.hasSuffix("'s") ? String(next.dropLast(2)) : next
-                    if passingThings.contains(stem) || (otherPeople.contains(stem) && !ownContext.contains(stem)) { continue }
-                }
-                if k > 0, suppositionsBeforeWe.contains(tokens[k - 1].key) { continue }
-                return k
-            case "we":
-                // "we use Terraform" (our team), "we live in Lisbon now" (a household).
-                if weStatement(tokens, at: k) || livesOrMovesAsWe(tokens, at: k) { return k }
-            case "work" where k > 0 && tokens[k - 1].key == "at":
-                return k
-            case "name" where tokens.opensClause(at: k) && tokens.hasPhrase(["name", "is"], at: k):
-                return k  // "name's dave", "Name is Ana" (the tokenizer reads "name's" as `name is`)
-            case "day" where tokens.hasPhrase(["day", "to", "day"], at: k):
-                return k  // "using VS Code with Vim day to day"
-            case "daily" where tokens.hasPhrase(["daily", "driver"], at: k):
-                return k
-            case "team" where k > 0 && tokens[k - 1].key == "the" && tokens.opensClause(at: k - 1)
-                && k + 1 < tokens.count && teamVerbs.contains(tokens[k + 1].key):
-                return k  // "The team writes everything in Kotlin"
-            case "your" where k > 0 && tokens[k - 1].key == "in" && k + 1 < tokens.count
-                && ["replies", "answers", "responses", "examples", "code"].contains(tokens[k + 1].key):
-                return k  // "no emojis in your replies": how the user wants answers
-            case _ where foreignFirstPerson.contains(token.key) || token.key.hasPrefix("j'"):
-                return k
-            case "remember", "forget":
-                // "remember to close the file", "forget the previous answer": about the task.
-                if k + 1 < tokens.count, taskAfterRemember.contains(tokens[k + 1].key) { continue }
-                return k
-            case "always", "never":
-                // "never mind" is not an instruction; "(I'd like) you to always …" is one.
-                if k + 1 < tokens.count && tokens[k + 1].key == "mind" { continue }
-                if tokens.opensClause(at: k) || (k > 0 && ["you", "to"].contains(tokens[k - 1].key)) { return k }
-            case "whenever" where tokens.hasPhrase(["whenever", "you"], at: k):
-                return k
-            case "every" where tokens.hasPhrase(["every", "time", "you"], at: k):
-                return k
-            case "each" where tokens.hasPhrase(["each", "time", "you"], at: k):
-                return k
-            case "based" where tokens.hasPhrase(["based", "in"], at: k) && tokens.opensClause(at: k):
-                return k
-            case "switched" where tokens.opensClause(at: k), "moved" where tokens.opensClause(at: k),
-                 "migrated" where tokens.opensClause(at: k), "relocated" where tokens.opensClause(at: k):
-                if (k + 1..<min(k + 4, tokens.count)).contains(where: { ["from", "to"].contains(tokens[$0].key) }) { return k }
-            case "from" where tokens.hasPhrase(["from", "now", "on"], at: k):
-                return k
-            case "going" where tokens.hasPhrase(["going", "forward"], at: k) && tokens.opensClause(at: k):
-                return k
-            case "in" where (tokens.hasPhrase(["in", "future"], at: k) || tokens.hasPhrase(["in", "the", "future"], at: k))
-                && tokens.opensClause(at: k) && k + 3 < tokens.count:
-                return k
-            case "as" where tokens.hasPhrase(["as", "someone", "who"], at: k) || tokens.hasPhrase(["as", "someone", "with"], at: k):
-                return k
-            case "as" where tokens.opensClause(at: k) && asARole(tokens, at: k):
-                return k
-            case "just" where tokens.opensClause(at: k):
-                if k + 1 < tokens.count, ["joined", "started", "moved", "switched", "graduated", "got"].contains(tokens[k + 1].key) {
-                    return k
-                }
-            default:
-                if isSelfLabel(tokens, at: k) { return k }
+        guard let prompt, prompt.unicodeScalars.contains(where: { !$0.isWhitespaceFast }) else { return false }
+        let lines = OwnLines(prompt)
+        var tokens: [Token] = []
+        var next = 0
+        for i in lines.indices {
+            lines.appendTokens(of: i, to: &tokens)
+            tokens.append(.lineBreak)
+            while next + lookahead < tokens.count {
+                if mayBeSign(tokens, at: next) && isSign(tokens, at: next) { return true }
+                next += 1
             }
         }
-        return nil
+        while next < tokens.count {
+            if mayBeSign(tokens, at: next) && isSign(tokens, at: next) { return true }
+            next += 1
+        }
+        return false
+    }
+
+    /// Whether the token at `k` could be a sign: a word `isSign` names (`signWords`), or
+    /// one opening a clause (a self-label, `isSelfLabel`, starts at one). Most tokens are
+    /// neither, and are settled by one look-up instead of the thirty comparisons of
+    /// `isSign`'s switch.
+    static func mayBeSign(_ tokens: [Token], at k: Int) -> Bool {
+        let token = tokens[k]
+        guard token.isWord else { return false }
+        return signWords.contains(token.key) || token.key.utf8.starts(with: "j'".utf8) || tokens.opensClause(at: k)
+    }
+
+    /// Every word a `case` of `isSign` names, and `foreignFirstPerson`: a token that is
+    /// none of them can only be a sign as the start of a self-label (`GateTests` check
+    /// the list against the source of `isSign`).
+    static let signWords: Set<String> = Set([
+        "my", "mine", "i", "me", "myself", "our", "we", "work", "name", "day", "daily", "team", "your", "remember",
+        "forget", "always", "never", "whenever", "every", "each", "based", "switched", "moved", "migrated", "relocated",
+        "from", "going", "in", "as", "just",
+    ]).union(foreignFirstPerson)
+
+    /// How many tokens after its own `isSign` may read: the checks read words up to the
+    /// end of a line, whose line break is appended with it, except `switched/moved …
+    /// from/to` (up to three tokens on, across line breaks) and `in future` (which asks
+    /// whether a third token follows).
+    static let lookahead = 3
+
+    /// Whether the token at `k` is a sign (the list in the type's comment).
+    static func isSign(_ tokens: [Token], at k: Int) -> Bool {
+        let token = tokens[k]
+        guard token.isWord else { return false }
+        switch token.key {
+        case "my" where k + 1 < tokens.count && ownContext.contains(tokens[k + 1].key):
+            return true
+        case "mine" where k > 0 && tokens[k - 1].key == "of":
+            return false  // "a friend of mine is a nurse": about the friend
+        case "i", "me", "my", "mine", "myself":
+            if !isTaskPhrase(tokens, at: k) { return true }
+        case "our":
+            // "our stack", "our team uses …"; not "our meeting ran long", "our neighbour's dog".
+            if k + 1 < tokens.count, tokens[k + 1].isWord {
+                let next = tokens[k + 1].key
+                let stem = next.hasSuffix("'s") ? String(next.dropLast(2)) : next
+                if passingThings.contains(stem) || (otherPeople.contains(stem) && !ownContext.contains(stem)) { return false }
+            }
+            if k > 0, suppositionsBeforeWe.contains(tokens[k - 1].key) { return false }
+            return true
+        case "we":
+            // "we use Terraform" (our team), "we live in Lisbon now" (a household).
+            if weStatement(tokens, at: k) || livesOrMovesAsWe(tokens, at: k) { return true }
+        case "work" where k > 0 && tokens[k - 1].key == "at":
+            return true
+        case "name" where tokens.opensClause(at: k) && tokens.hasPhrase(["name", "is"], at: k):
+            return true  // "name's dave", "Name is Ana" (the tokenizer reads "name's" as `name is`)
+        case "day" where tokens.hasPhrase(["day", "to", "day"], at: k):
+            return true  // "using VS Code with Vim day to day"
+        case "daily" where tokens.hasPhrase(["daily", "driver"], at: k):
+            return true
+        case "team" where k > 0 && tokens[k - 1].key == "the" && tokens.opensClause(at: k - 1)
+            && k + 1 < tokens.count && teamVerbs.contains(tokens[k + 1].key):
+            return true  // "The team writes everything in Kotlin"
+        case "your" where k > 0 && tokens[k - 1].key == "in" && k + 1 < tokens.count
+            && ["replies", "answers", "responses", "examples", "code"].contains(tokens[k + 1].key):
+            return true  // "no emojis in your replies": how the user wants answers
+        case _ where foreignFirstPerson.contains(token.key) || token.key.hasPrefix("j'"):
+            return true
+        case "remember", "forget":
+            // "remember to close the file", "forget the previous answer": about the task.
+            if k + 1 < tokens.count, taskAfterRemember.contains(tokens[k + 1].key) { return false }
+            return true
+        case "always", "never":
+            // "never mind" is not an instruction; "(I'd like) you to always …" is one.
+            if k + 1 < tokens.count && tokens[k + 1].key == "mind" { return false }
+            if tokens.opensClause(at: k) || (k > 0 && ["you", "to"].contains(tokens[k - 1].key)) { return true }
+        case "whenever" where tokens.hasPhrase(["whenever", "you"], at: k):
+            return true
+        case "every" where tokens.hasPhrase(["every", "time", "you"], at: k):
+            return true
+        case "each" where tokens.hasPhrase(["each", "time", "you"], at: k):
+            return true
+        case "based" where tokens.hasPhrase(["based", "in"], at: k) && tokens.opensClause(at: k):
+            return true
+        case "switched" where tokens.opensClause(at: k), "moved" where tokens.opensClause(at: k),
+             "migrated" where tokens.opensClause(at: k), "relocated" where tokens.opensClause(at: k):
+            if (k + 1..<min(k + 4, tokens.count)).contains(where: { ["from", "to"].contains(tokens[$0].key) }) { return true }
+        case "from" where tokens.hasPhrase(["from", "now", "on"], at: k):
+            return true
+        case "going" where tokens.hasPhrase(["going", "forward"], at: k) && tokens.opensClause(at: k):
+            return true
+        case "in" where (tokens.hasPhrase(["in", "future"], at: k) || tokens.hasPhrase(["in", "the", "future"], at: k))
+            && tokens.opensClause(at: k) && k + 3 < tokens.count:
+            return true
+        case "as" where tokens.hasPhrase(["as", "someone", "who"], at: k) || tokens.hasPhrase(["as", "someone", "with"], at: k):
+            return true
+        case "as" where tokens.opensClause(at: k) && asARole(tokens, at: k):
+            return true
+        case "just" where tokens.opensClause(at: k):
+            if k + 1 < tokens.count, ["joined", "started", "moved", "switched", "graduated", "got"].contains(tokens[k + 1].key) {
+                return true
+            }
+        default:
+            if isSelfLabel(tokens, at: k) { return true }
+        }
+        return false
     }
 
     /// After "remember"/"forget", words that make it about the task at hand.
@@ -392,22 +437,54 @@ public enum Gate {
                 j += 1
             }
         }
-        for phrase in taskPhrases {
-            guard let offset = phrase.firstIndex(of: key) else { continue }
-            // "Is my code right?" asks; "Portuguese is my native language" tells.
-            if phrase.count == 2, phrase[1] == "my", ["is", "are", "does", "did"].contains(phrase[0]),
-               k >= 1, !tokens.opensClause(at: k - 1) { continue }
-            // Try each start that would put `key` at `offset`, allowing skipped adverbs.
-            let earliest = max(0, k - offset - 2)
-            for start in earliest...k {
-                guard let end = match(phrase, in: tokens, from: start, covering: k) else { continue }
-                if let exceptions = taskPhraseExceptions[phrase.joined(separator: " ")], end < tokens.count,
-                   exceptions.contains(tokens[end].key) { continue }
+        guard let phrases = taskPhraseIndex[key] else { return false }
+        // Try each start that would put `key` at its place in a phrase, allowing two
+        // skipped adverbs: a phrase can only match from a token that is its first word.
+        for start in max(0, k - phrases.furthest - 2)...k where tokens[start].isWord {
+            for phrase in phrases.byFirstWord[tokens[start].key] ?? [] where start >= k - phrase.offset - 2 {
+                // "Is my code right?" asks; "Portuguese is my native language" tells.
+                if phrase.asksAboutMy, k >= 1, !tokens.opensClause(at: k - 1) { continue }
+                guard let end = match(phrase.words, in: tokens, from: start, covering: k) else { continue }
+                if let exceptions = phrase.exceptions, end < tokens.count, exceptions.contains(tokens[end].key) { continue }
                 return true
             }
         }
         return false
     }
+
+    /// A task phrase as `isTaskPhrase` tries it for one of its words.
+    struct TaskPhrase: Sendable {
+        var words: [String]
+        /// Where the word it is tried for first stands in it.
+        var offset: Int
+        /// `taskPhraseExceptions` of the phrase.
+        var exceptions: Set<String>?
+        /// `is/are/does/did my`: a question only at the start of a clause.
+        var asksAboutMy: Bool
+    }
+
+    /// The task phrases a word is part of, by their first word, and the furthest the word
+    /// stands from the start of one.
+    struct TaskPhrases: Sendable {
+        var byFirstWord: [String: [TaskPhrase]] = [:]
+        var furthest = 0
+    }
+
+    /// What `isTaskPhrase` tries for a token, found from the tokens before it (a phrase
+    /// matches only from a token that is its first word) rather than by trying all two
+    /// hundred phrases.
+    static let taskPhraseIndex: [String: TaskPhrases] = {
+        var index: [String: TaskPhrases] = [:]
+        for words in taskPhrases {
+            for (offset, word) in words.enumerated() where words.firstIndex(of: word) == offset {
+                let phrase = TaskPhrase(words: words, offset: offset, exceptions: taskPhraseExceptions[words.joined(separator: " ")],
+                                        asksAboutMy: words.count == 2 && words[1] == "my" && ["is", "are", "does", "did"].contains(words[0]))
+                index[word, default: TaskPhrases()].byFirstWord[words[0], default: []].append(phrase)
+                index[word]!.furthest = max(index[word]!.furthest, offset)
+            }
+        }
+        return index
+    }()
 
     /// Where `phrase` ends when it matches tokens from `start` (adverbs after "i" skipped)
     /// and uses the token at `index`; nil when it does not.

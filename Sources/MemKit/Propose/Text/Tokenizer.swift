@@ -30,6 +30,9 @@ struct Token: Equatable, Sendable {
         kind = .opaque
     }
 
+    /// The mark that ends each line of the user's text.
+    static let lineBreak = Token(mark: "\n")
+
     var isWord: Bool { kind == .word }
     var isCapitalized: Bool { text.unicodeScalars.first.map { $0.properties.isUppercase } ?? false }
     /// Ends a sentence: `.`, `!`, `?`, a line break.
@@ -104,6 +107,67 @@ enum Tokenizer {
         }
         return out
     }
+
+    /// `tokens` of an ASCII line's text (`ASCIIText`: the placeholder as one byte), read
+    /// byte by byte: the gate reads megabytes of the user's lines.
+    static func appendTokens(ascii s: ASCIIText.Bytes, to out: inout [Token]) {
+        var i = 0
+        let n = s.count
+        @inline(__always) func isWordStart(_ c: UInt8) -> Bool { ASCIIText.isLetter(c) || ASCIIText.isDigit(c) || c == UInt8(ascii: "_") }
+        while i < n {
+            let c = s[i]
+            if c == ASCIIText.placeholder { out.append(.placeholder); i += 1; continue }
+            if ASCIIText.isWhitespace(c) { i += 1; continue }
+            if isWordStart(c) {
+                var j = i + 1
+                var hasApostrophe = false
+                while j < n {
+                    let d = s[j]
+                    if isWordStart(d) { j += 1; continue }
+                    if d == UInt8(ascii: "'") || d == UInt8(ascii: ".") || d == UInt8(ascii: "-") || d == UInt8(ascii: "/")
+                        || d == UInt8(ascii: "&") || d == UInt8(ascii: "@") || d == UInt8(ascii: "+"), j + 1 < n, isWordStart(s[j + 1]) {
+                        if d == UInt8(ascii: "'") { hasApostrophe = true }
+                        j += 2
+                        continue
+                    }
+                    if d == UInt8(ascii: "+") || d == UInt8(ascii: "#") {
+                        var k = j
+                        while k < n, s[k] == d { k += 1 }
+                        if k == n || !isWordStart(s[k]) { j = k; continue }
+                    }
+                    break
+                }
+                let word = UnsafeBufferPointer(rebasing: s[i..<j])
+                var text = String(decoding: word, as: UTF8.self)
+                let lower = word.contains(where: { $0 &- 0x41 < 26 }) ? ASCIIText.string(word, lowercased: true) : text
+                if j < n, s[j] == UInt8(ascii: "."), abbreviations.contains(lower) {
+                    text += "."
+                    j += 1
+                }
+                // Only a word with an apostrophe, or one of the few written without
+                // ("im", "dont", "cannot" …), is more than one token.
+                if hasApostrophe || (contractionStarts[Int(lower.utf8.first!)] && contractions[lower] != nil) {
+                    out += expand(text: text, lower: lower)
+                } else {
+                    out.append(Token(word: text, key: lower))
+                }
+                i = j
+                continue
+            }
+            out.append(Token(mark: c == UInt8(ascii: "-") ? "-" : String(Unicode.Scalar(c))))
+            i += 1
+            if c == UInt8(ascii: ".") || c == UInt8(ascii: "-") || c == UInt8(ascii: "!") || c == UInt8(ascii: "?") {
+                while i < n, s[i] == c { i += 1 }
+            }
+        }
+    }
+
+    /// The first bytes of `contractions` written without an apostrophe.
+    private static let contractionStarts: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for key in contractions.keys where !key.contains("'") { table[Int(key.utf8.first!)] = true }
+        return table
+    }()
 
     /// A word as one token, or a contraction as its parts: "I'm" → `i` `am`, "don't" →
     /// `do` `not`; the first part keeps the written text, the others are empty.

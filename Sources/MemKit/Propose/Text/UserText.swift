@@ -34,99 +34,21 @@ public enum UserText {
     static let opaque: Unicode.Scalar = "\u{FFFC}"
 
     /// The user's own lines, in order; cut-out material leaves an empty line in its place,
-    /// so nothing before and after a cut reads as one sentence.
+    /// so nothing before and after a cut reads as one sentence. (`OwnLines` applies the
+    /// rules; the functions below are their definitions, and read every line that is not
+    /// all ASCII.)
     public static func ownLines(_ prompt: String) -> [String] {
-        // Split on the byte: a line feed is always a character of its own.
-        let lines = normalized(prompt).utf8.split(separator: 0x0A, omittingEmptySubsequences: false)
-            .map { String(Substring($0)) }
-        var keep = [Bool](repeating: true, count: lines.count)
-        var texts = lines
-
-        // Fenced code blocks.
-        var fence: (char: Character, length: Int)?
-        for (i, line) in lines.enumerated() {
-            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
-            if let open = fence {
-                keep[i] = false
-                let run = trimmed.prefix(while: { $0 == open.char }).count
-                if run >= open.length, trimmed.dropFirst(run).allSatisfy({ $0 == " " || $0 == "\t" }) { fence = nil }
-                continue
-            }
-            if let first = trimmed.first, first == "`" || first == "~" {
-                let run = trimmed.prefix(while: { $0 == first }).count
-                if run >= 3 {
-                    fence = (first, run)
-                    keep[i] = false
-                }
-            }
-        }
-
-        // Quoted, indented, code- or log-shaped lines; inline quotations made opaque.
-        for i in lines.indices where keep[i] {
-            let line = lines[i]
-            if line.hasPrefix("    ") || line.hasPrefix("\t") { keep[i] = false; continue }
-            let trimmed = line.trimmingWhitespace()
-            if trimmed.hasPrefix(">") { keep[i] = false; continue }
-            let masked = maskQuotations(trimmed)
-            if looksLikeCodeOrLog(raw: trimmed, masked: masked) { keep[i] = false; continue }
-            texts[i] = masked
-        }
-
-        // Pasted after an introduction (the intro's own words before the colon stay).
-        var i = 0
-        while i < lines.count {
-            defer { i += 1 }
-            guard keep[i] else { continue }
-            let text = texts[i]
-            let lower = text.lowercased()
-            if lower.isEmpty || introIsAboutTheUser(lower) { continue }
-            if let colon = introColon(in: text) {
-                let before = String(text[..<colon])
-                let after = text[text.index(after: colon)...]
-                let afterIsEmpty = after.allSatisfy { $0 == " " || $0 == "\t" }
-                if introducesPaste(before.lowercased(), strong: !afterIsEmpty) {
-                    texts[i] = before
-                    for j in (i + 1)..<lines.count { keep[j] = false }
-                    break
-                }
-            } else if i + 1 < lines.count, refersToFollowing(lower),
-                      lines[(i + 1)...].contains(where: { !$0.trimmingWhitespace().isEmpty }) {
-                for j in (i + 1)..<lines.count { keep[j] = false }
-                break
-            }
-        }
-
-        // Pasted before an instruction that refers back to it.
-        for k in lines.indices where keep[k] && k > 0 && refersBack(texts[k].lowercased()) {
-            let earlier = (0..<k).filter { keep[$0] && !texts[$0].trimmingWhitespace().isEmpty }
-            let size = earlier.reduce(0) { $0 + texts[$1].unicodeScalars.count }
-            if earlier.count > 3 || size > 300 {
-                for j in 0..<k { keep[j] = false }
-            }
-        }
-
-        // Long paragraphs.
-        var start = 0
-        while start < lines.count {
-            var end = start
-            while end < lines.count, !lines[end].trimmingWhitespace().isEmpty { end += 1 }
-            if end > start {
-                let kept = (start..<end).filter { keep[$0] }
-                let size = kept.reduce(0) { $0 + texts[$1].unicodeScalars.count }
-                if kept.count > 8 || size > 1000 { for j in start..<end { keep[j] = false } }
-            }
-            start = end + 1
-        }
-
-        return lines.indices.map { keep[$0] ? texts[$0].trimmingWhitespace() : "" }
+        let lines = OwnLines(prompt)
+        return lines.indices.map { lines.text($0) }
     }
 
     /// The user's own words as tokens, sentence and line breaks included.
     static func tokens(_ prompt: String) -> [Token] {
+        let lines = OwnLines(prompt)
         var out: [Token] = []
-        for line in ownLines(prompt) {
-            out += Tokenizer.tokens(line)
-            out.append(Token(mark: "\n"))
+        for i in lines.indices {
+            lines.appendTokens(of: i, to: &out)
+            out.append(.lineBreak)
         }
         return out
     }
@@ -135,7 +57,8 @@ public enum UserText {
 
     static func normalized(_ text: String) -> String {
         // ASCII without a carriage return has nothing to change.
-        if text.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) { return text }
+        var text = text
+        if text.withUTF8(ASCIIText.isASCIIWithoutCarriageReturn) { return text }
         var out = String.UnicodeScalarView()
         var previousCR = false
         for s in text.unicodeScalars {
@@ -217,6 +140,7 @@ public enum UserText {
                              "INSERT INTO", "UPDATE ", "DELETE FROM", "CREATE ", "ALTER TABLE", "DROP TABLE",
                              "WITH ", "FROM ", "WHERE ", "JOIN ", "GROUP BY", "ORDER BY"]
     static let logLevels = ["error", "warn", "warning", "info", "debug", "trace", "fatal", "critical", "severe"]
+    static let codeOperators = ["==", "!=", "=>", "->", "::", "&&", "||", "+=", "-=", ":=", "</", "/>", "();", "{}", "${", "$("]
 
     static func looksLikeCodeOrLog(raw: String, masked: String) -> Bool {
         let lower = masked.lowercased()
@@ -254,8 +178,7 @@ public enum UserText {
         }.count
         if words.count >= 5, plainWords * 10 >= words.count * 7 { return false }
         // Code operators and shapes.
-        for op in ["==", "!=", "=>", "->", "::", "&&", "||", "+=", "-=", ":=", "</", "/>", "();", "{}", "${", "$("]
-            where masked.containsText(op) { return true }
+        for op in codeOperators where masked.containsText(op) { return true }
         if let last = masked.last, last == ";" || last == "{" || last == "}" { return true }
         for (i, s) in scalars.enumerated() where (s == "(" || s == "[") && i > 0 {
             let prev = scalars[i - 1]
@@ -309,6 +232,28 @@ public enum UserText {
     static let aboutTheUser = ["about me", "about myself", "my preferences", "remember", "keep in mind",
                                "note for", "note:", "for context", "context:", "fyi", "my details", "my background"]
 
+    /// What a kept line introduces as pasted text, if anything: what follows its colon
+    /// (the line keeps `Prefix`, what is before the colon), or the lines below it.
+    enum Introduction<Prefix> {
+        case afterColon(Prefix)
+        case below
+    }
+
+    /// Whether `text` (a kept line's text) introduces pasted text: not when it is about the
+    /// user; before a colon that ends an introduction; or, when `textFollows` (a line
+    /// that is not blank comes after it), pointing at what follows.
+    static func introduction(_ text: String, textFollows: Bool) -> Introduction<String>? {
+        let lower = text.lowercased()
+        if lower.isEmpty || introIsAboutTheUser(lower) { return nil }
+        if let colon = introColon(in: text) {
+            let before = String(text[..<colon])
+            let after = text[text.index(after: colon)...]
+            let afterIsEmpty = after.allSatisfy { $0 == " " || $0 == "\t" }
+            return introducesPaste(before.lowercased(), strong: !afterIsEmpty) ? .afterColon(before) : nil
+        }
+        return textFollows && refersToFollowing(lower) ? .below : nil
+    }
+
     static func introIsAboutTheUser(_ lower: String) -> Bool {
         let head = lower.split(separator: ":", maxSplits: 1).first.map(String.init) ?? lower
         return aboutTheUser.contains { head.containsText($0) }
@@ -347,11 +292,13 @@ public enum UserText {
     /// A line that points at the lines after it: one holding "here is/here's/here are", or
     /// a question about "this/these/the following/below" ("what is this poem about?").
     static func refersToFollowing(_ lower: String) -> Bool {
-        if lower.containsText("here is") || lower.containsText("here's") || lower.containsText("here are") { return true }
+        if hereIs.contains(where: { lower.containsText($0) }) { return true }
         guard lower.hasSuffix("?") else { return false }
         let words = Set(lower.split(whereSeparator: { !$0.isLetter && $0 != "'" }).map(String.init))
         return words.contains("this") || words.contains("these") || words.contains("following") || words.contains("below")
     }
+
+    static let hereIs = ["here is", "here's", "here are"]
 
     static let backReferences = ["the above", "above text", "above code", "above email", "above log", "tl;dr", "tldr",
                                  "summarize this", "summarise this", "summarize that", "translate this",
