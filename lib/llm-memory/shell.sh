@@ -308,8 +308,7 @@ cmd_shell_init() {
   done
   if [ "$1" = fish ]; then
     # The switch words as fish lists (bash and zsh read words.sh itself).
-    # shellcheck disable=SC2154  # (set by share/llm-memory/words.sh, which bin/llm-memory sources)
-    printf 'set -g __llm_memory_true %s\nset -g __llm_memory_false %s\n' "$__llm_memory_true" "$__llm_memory_false"
+    __llm_memory_fish_words
     quote fish "$share_dir/wrapper.fish"
     printf 'source %s\n' "$quoted"
   else

@@ -13,3 +13,13 @@ __llm_memory_in() {
   case " $2 " in *" $1 "*) return 0 ;; esac
   return 1
 }
+
+# Whether WORD switches a setting on / off: what the porcelain and the wrapper ask, so no
+# file reads the lists above but this one.
+__llm_memory_is_true() { __llm_memory_in "${1:-}" "$__llm_memory_true"; }
+__llm_memory_is_false() { __llm_memory_in "${1:-}" "$__llm_memory_false"; }
+
+# The lists as fish `set` lines, for `llm-memory shell-init fish` (fish cannot source this).
+__llm_memory_fish_words() {
+  printf 'set -g __llm_memory_true %s\nset -g __llm_memory_false %s\n' "$__llm_memory_true" "$__llm_memory_false"
+}

@@ -95,7 +95,7 @@ llm() {
   done
   # Off the record: no profile, no update, and the whitespace-only marker fragment, which
   # llm logs with this very call so that no update ever learns it (README: Off the record).
-  if __llm_memory_in "${LLM_MEMORY_DISABLED:-}" "$__llm_memory_true"; then
+  if __llm_memory_is_true "${LLM_MEMORY_DISABLED:-}"; then
     if [ -r "$__llm_memory_share/off-record.md" ]; then
       command llm "$__llm_memory_sub" --sf "$__llm_memory_share/off-record.md" "$@"
       return
@@ -131,7 +131,7 @@ llm() {
     command llm "$__llm_memory_sub" "$@"
   fi
   __llm_memory_status=$?
-  if ! __llm_memory_in "${LLM_MEMORY_UPDATES:-}" "$__llm_memory_false" && [ ! -e "$__llm_memory_dir/paused" ]; then
+  if ! __llm_memory_is_false "${LLM_MEMORY_UPDATES:-}" && [ ! -e "$__llm_memory_dir/paused" ]; then
     __llm_memory_start_update
   fi
   return $__llm_memory_status
